@@ -1,0 +1,153 @@
+use std::fmt;
+
+use pbx_version::{PackageName, Version};
+
+use crate::error::ArtifactError;
+
+/// Wheel or sdist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DistKind {
+    /// A `.whl` (upload `filetype` `bdist_wheel`).
+    Wheel,
+    /// A `.tar.gz` (upload `filetype` `sdist`).
+    Sdist,
+}
+
+impl DistKind {
+    /// The `filetype` of the upload API.
+    pub fn filetype(self) -> &'static str {
+        match self {
+            DistKind::Wheel => "bdist_wheel",
+            DistKind::Sdist => "sdist",
+        }
+    }
+}
+
+/// A parsed distribution filename.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DistFilename {
+    /// The filename itself.
+    pub filename: String,
+    /// Wheel or sdist.
+    pub kind: DistKind,
+    /// The project name (normalised).
+    pub name: PackageName,
+    /// The name as written in the filename.
+    pub raw_name: String,
+    /// The version.
+    pub version: Version,
+    /// Wheel tags (`py3`, `none`, `any`), empty for sdists.
+    pub python_tag: String,
+    /// The ABI tag.
+    pub abi_tag: String,
+    /// The platform tag.
+    pub platform_tag: String,
+}
+
+impl DistFilename {
+    /// Parses `name-version(-build)?-py-abi-plat.whl` or `name-version.tar.gz`
+    /// (also `.zip` sdists, which older indexes still hold).
+    pub fn parse(filename: &str) -> Result<Self, ArtifactError> {
+        let bad = |reason: &str| ArtifactError::Filename {
+            filename: filename.to_string(),
+            reason: reason.to_string(),
+        };
+        if let Some(stem) = filename.strip_suffix(".whl") {
+            let parts: Vec<&str> = stem.split('-').collect();
+            let (name, version, tags) = match parts.len() {
+                5 => (parts[0], parts[1], &parts[2..]),
+                6 => {
+                    if !parts[2].starts_with(|c: char| c.is_ascii_digit()) {
+                        return Err(bad("the build tag must start with a digit"));
+                    }
+                    (parts[0], parts[1], &parts[3..])
+                }
+                _ => return Err(bad("a wheel name has 5 or 6 dash-separated parts: name-version(-build)-python-abi-platform.whl")),
+            };
+            if tags.iter().any(|t| t.is_empty()) {
+                return Err(bad("empty compatibility tag"));
+            }
+            let (package, version) = name_and_version(name, version).map_err(|r| bad(&r))?;
+            return Ok(DistFilename {
+                filename: filename.to_string(),
+                kind: DistKind::Wheel,
+                name: package,
+                raw_name: name.to_string(),
+                version,
+                python_tag: tags[0].to_string(),
+                abi_tag: tags[1].to_string(),
+                platform_tag: tags[2].to_string(),
+            });
+        }
+        let stem = filename
+            .strip_suffix(".tar.gz")
+            .or_else(|| filename.strip_suffix(".zip"))
+            .ok_or_else(|| bad("expected a .whl or .tar.gz file"))?;
+        // The version never contains a dash once normalised, but names in old
+        // sdists may; split at the last dash.
+        let (name, version) = stem
+            .rsplit_once('-')
+            .ok_or_else(|| bad("an sdist is named name-version.tar.gz"))?;
+        let (package, version) = name_and_version(name, version).map_err(|r| bad(&r))?;
+        Ok(DistFilename {
+            filename: filename.to_string(),
+            kind: DistKind::Sdist,
+            name: package,
+            raw_name: name.to_string(),
+            version,
+            python_tag: "source".to_string(),
+            abi_tag: String::new(),
+            platform_tag: String::new(),
+        })
+    }
+
+    /// The `pyversion` field of the upload API (`py3` for a `py3-none-any`
+    /// wheel, `source` for an sdist).
+    pub fn pyversion(&self) -> &str {
+        &self.python_tag
+    }
+}
+
+fn name_and_version(name: &str, version: &str) -> Result<(PackageName, Version), String> {
+    let package = PackageName::new(name).map_err(|e| e.to_string())?;
+    let version = Version::parse(version).map_err(|e| e.to_string())?;
+    if version.canonical().is_empty() || version.to_string().starts_with('v') {
+        return Err("bad version".to_string());
+    }
+    Ok((package, version))
+}
+
+impl fmt::Display for DistFilename {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.filename)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wheels_and_sdists() {
+        let wheel = DistFilename::parse("Proxbox_API-1.2.3.post1-py3-none-any.whl").unwrap();
+        assert_eq!(wheel.kind, DistKind::Wheel);
+        assert_eq!(wheel.name.as_str(), "proxbox-api");
+        assert_eq!(wheel.version.canonical(), "1.2.3.post1");
+        assert_eq!(wheel.pyversion(), "py3");
+        let built =
+            DistFilename::parse("pkg-1.0-1build-cp311-cp311-manylinux_2_17_x86_64.whl").unwrap();
+        assert_eq!(built.abi_tag, "cp311");
+        let sdist = DistFilename::parse("proxbox_api-1.2.3rc1.tar.gz").unwrap();
+        assert_eq!(sdist.kind, DistKind::Sdist);
+        assert_eq!(sdist.version.canonical(), "1.2.3rc1");
+        for bad in [
+            "pkg-1.0.whl",
+            "pkg-1.0-x-py3-none-any.whl",
+            "pkg.tar.gz",
+            "pkg-1.0.exe",
+            "pkg-notaversion-py3-none-any.whl",
+        ] {
+            assert!(DistFilename::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::github::GithubActions;
+use crate::problem::{ExitStatus, Problem};
+
+/// `--format text|json`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// A short report on stderr, the bare result on stdout.
+    #[default]
+    Text,
+    /// One JSON document on stdout.
+    Json,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            other => Err(format!(
+                "unknown format `{other}`: expected `text` or `json`"
+            )),
+        }
+    }
+}
+
+/// Where a binary writes: stdout for the result, stderr for people.
+///
+/// A closed stdout (`pbx-tag-check | head -c0`) is not an error: the reader
+/// has what it wanted.
+pub struct Console<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    /// GitHub Actions integration for this run.
+    pub github: GithubActions,
+    /// The output format asked for.
+    pub format: Format,
+}
+
+impl std::fmt::Debug for Console<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("github", &self.github)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Console<'a> {
+    /// A console over the given streams.
+    pub fn new(
+        out: &'a mut dyn Write,
+        err: &'a mut dyn Write,
+        github: GithubActions,
+        format: Format,
+    ) -> Self {
+        Console {
+            out,
+            err,
+            github,
+            format,
+        }
+    }
+
+    /// Writes the result line(s) to stdout.
+    pub fn result(&mut self, text: &str) {
+        ignore_broken_pipe(
+            self.out
+                .write_all(text.as_bytes())
+                .and_then(|()| self.out.flush()),
+        );
+    }
+
+    /// Writes one JSON document (pretty, newline-terminated) to stdout.
+    pub fn json<T: Serialize>(&mut self, value: &T) {
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        self.result(&format!("{text}\n"));
+    }
+
+    /// A line for people on stderr.
+    pub fn say(&mut self, line: &str) {
+        ignore_broken_pipe(writeln!(self.err, "{line}"));
+    }
+
+    /// The stderr stream, for workflow commands.
+    pub fn err(&mut self) -> &mut dyn Write {
+        self.err
+    }
+
+    /// Reports a problem on stderr (and as an annotation under Actions),
+    /// and returns its exit status.
+    pub fn problem(&mut self, problem: &Problem) -> ExitStatus {
+        let label = match problem.status {
+            ExitStatus::InputError => "error",
+            ExitStatus::EnvironmentError => "error (environment)",
+            ExitStatus::Failure => "failed",
+            ExitStatus::Success => "note",
+        };
+        self.say(&format!("{label}: {problem}"));
+        let github = self.github.clone();
+        ignore_broken_pipe(github.annotate_problem(self.err, problem));
+        if self.format == Format::Json {
+            let mut value = serde_json::json!({
+                "error": problem.message,
+                "exit_code": problem.status.code(),
+            });
+            if let Some(location) = &problem.location {
+                value["file"] = location.file.display().to_string().into();
+                if let Some(line) = location.line {
+                    value["line"] = line.into();
+                }
+                if let Some(column) = location.column {
+                    value["column"] = column.into();
+                }
+            }
+            if let Some(hint) = &problem.hint {
+                value["hint"] = hint.clone().into();
+            }
+            self.json(&value);
+        }
+        problem.status
+    }
+}
+
+fn ignore_broken_pipe(result: io::Result<()>) {
+    // Output that cannot be written is not a reason to change the exit code:
+    // a closed pipe means the reader is done; anything else is beyond repair.
+    let _ = result;
+}
+
+impl Console<'_> {
+    /// Renders checks as aligned lines on stderr (`✓`, `!` for a passing
+    /// check with a warning, `✗`), with locations, and annotates them under
+    /// GitHub Actions.
+    pub fn checks(&mut self, checks: &crate::CheckSet) {
+        let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        for check in checks.iter() {
+            let mark = match (check.ok, check.warning.is_some()) {
+                (false, _) => "✗",
+                (true, true) => "!",
+                (true, false) => "✓",
+            };
+            let place = check
+                .location()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            self.say(&format!(
+                "  {mark} {:width$}  {}{place}",
+                check.name, check.message
+            ));
+            if let Some(warning) = &check.warning {
+                self.say(&format!("    {:width$}  warning: {warning}", ""));
+            }
+        }
+        let github = self.github.clone();
+        ignore_broken_pipe(github.annotate_checks(self.err, checks.iter()));
+    }
+}
+
+/// Runs a binary's body with a console on the real stdout/stderr and maps
+/// the outcome to the process exit code: the one place every pbx binary
+/// ends.
+pub fn run_main(
+    format: Format,
+    body: impl FnOnce(&mut Console<'_>) -> Result<ExitStatus, Problem>,
+) -> std::process::ExitCode {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let mut console = Console::new(&mut out, &mut err, GithubActions::from_env(), format);
+    let status = match body(&mut console) {
+        Ok(status) => status,
+        Err(problem) => console.problem(&problem),
+    };
+    status.into()
+}

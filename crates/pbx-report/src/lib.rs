@@ -1,0 +1,30 @@
+//! The conventions every pbx binary shares (DESIGN.md, "Conventions").
+//!
+//! - [`ExitStatus`]: the one place results become exit codes 0/1/2/3.
+//!   Workflows branch on these, so they never blur: 1 is a failed check,
+//!   2 bad usage or input, 3 a broken environment.
+//! - [`Problem`]: an error that stops a binary, with its exit status, the
+//!   file/line/column it is about ([`Location`]) and the next step to take.
+//! - [`Check`]: one named check with its outcome, for reports that list every
+//!   check rather than stopping at the first failure.
+//! - [`Format`]: `--format text|json`.
+//! - [`GithubActions`]: under `GITHUB_ACTIONS=true`, `::error` annotations,
+//!   `key=value` lines in `$GITHUB_OUTPUT`, Markdown in
+//!   `$GITHUB_STEP_SUMMARY`, and `::add-mask::` for secrets.
+//! - [`Console`]: where a binary writes: stdout carries only the result,
+//!   stderr carries messages (and the workflow commands, which the Actions
+//!   runner reads from both streams).
+//!
+//! Libraries never print: they return values, and binaries hand them to a
+//! [`Console`].
+#![deny(missing_docs)]
+
+mod check;
+mod console;
+mod github;
+mod problem;
+
+pub use check::{Check, CheckSet};
+pub use console::{run_main, Console, Format};
+pub use github::{escape_data, escape_property, GithubActions};
+pub use problem::{ExitStatus, Location, Problem};

@@ -1,0 +1,381 @@
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use pbx_project::{Lane, ProjectVersion, Pyproject, UvLock};
+use pbx_report::{Check, CheckSet, Location, Problem};
+use pbx_version::{Tag, Version, VersionKind};
+use serde::Serialize;
+
+/// The event that triggered the run (`--event`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A tag push.
+    Push,
+    /// A GitHub `release` event.
+    Release,
+    /// A manual run.
+    WorkflowDispatch,
+}
+
+impl FromStr for Event {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "push" => Ok(Event::Push),
+            "release" => Ok(Event::Release),
+            "workflow_dispatch" => Ok(Event::WorkflowDispatch),
+            other => Err(format!(
+                "unknown event `{other}`: expected push, release or workflow_dispatch"
+            )),
+        }
+    }
+}
+
+/// Everything pbx-tag-check decides on.
+#[derive(Clone, Debug)]
+pub struct TagCheckInput {
+    /// The tag (already resolved), without `refs/tags/`.
+    pub tag: String,
+    /// The project directory holding pyproject.toml (and uv.lock).
+    pub project_dir: PathBuf,
+    /// `--expected-version`.
+    pub expected_version: Option<String>,
+    /// The triggering event.
+    pub event: Option<Event>,
+    /// `--target`: an explicit lane, which wins over every rule.
+    pub target: Option<Lane>,
+    /// `--require-lock` (or `[tool.pbx] require-lock = true`).
+    pub require_lock: bool,
+    /// `--dist DIR`: built artifacts, the source of a dynamic version.
+    pub dist: Option<PathBuf>,
+}
+
+/// The outcome of pbx-tag-check.
+#[derive(Clone, Debug, Serialize)]
+pub struct TagReport {
+    /// The normalised project name.
+    pub package: String,
+    /// The canonical version the tag names (or the project's, when the tag
+    /// names none).
+    pub version: String,
+    /// The tag checked.
+    pub tag: String,
+    /// `testpypi` or `pypi`.
+    pub lane: String,
+    /// Whether the version is a PEP 440 pre-release (a, b, rc, dev).
+    pub prerelease: bool,
+    /// `final`, `pre`, `post` or `dev`.
+    pub kind: String,
+    /// Why this lane: which rule decided it.
+    pub lane_reason: String,
+    /// Every check, in order.
+    pub checks: CheckSet,
+}
+
+impl TagReport {
+    /// True when every check passed.
+    pub fn ok(&self) -> bool {
+        self.checks.all_ok()
+    }
+}
+
+/// A version as written somewhere, for comparison with the tag.
+struct Source<'a> {
+    what: &'a str,
+    raw: String,
+    version: Version,
+    location: Option<Location>,
+}
+
+/// Runs every check of DESIGN.md rule 1 and decides the lane (rule 2).
+pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
+    let pyproject_path = input.project_dir.join("pyproject.toml");
+    let pyproject = Pyproject::read(&pyproject_path)?;
+    let prefix = pyproject.config.tag_prefix.clone();
+    let mut checks = CheckSet::default();
+
+    // The tag itself.
+    let tag = match Tag::parse(&input.tag, &prefix) {
+        Ok(tag) => {
+            let mut check = Check::pass(
+                "tag-format",
+                format!(
+                    "`{}` is `{prefix}` + the PEP 440 version {}",
+                    tag.name, tag.version
+                ),
+            );
+            let canonical = Tag::for_version(&tag.version, &prefix);
+            if canonical != tag.name {
+                check = check.warn(format!(
+                    "the canonical spelling of this tag is `{canonical}`"
+                ));
+            }
+            checks.push(check);
+            Some(tag)
+        }
+        Err(err) => {
+            checks.push(Check::fail("tag-format", err.to_string()));
+            None
+        }
+    };
+
+    // The project's version: static, or from the built artifacts.
+    let project_version = match &pyproject.version {
+        ProjectVersion::Static(located) => {
+            let version = Version::parse(&located.value).map_err(|err| {
+                Problem::input(format!(
+                    "`[project].version` is not a valid PEP 440 version: {}",
+                    err.reason
+                ))
+                .at(located.location.clone())
+                .hint("write a PEP 440 version such as \"1.2.3\", \"1.2.3rc1\" or \"1.2.3.post1\"")
+            })?;
+            Source {
+                what: "pyproject.toml",
+                raw: located.value.clone(),
+                version,
+                location: Some(located.location.clone()),
+            }
+        }
+        ProjectVersion::Dynamic(location) => dist_version(input, &pyproject, location)?,
+    };
+
+    let reference = tag.as_ref().map(|t| Source {
+        what: "the tag",
+        raw: t.name.strip_prefix(&prefix).unwrap_or(&t.name).to_string(),
+        version: t.version.clone(),
+        location: None,
+    });
+    let compare_to = reference.as_ref().unwrap_or(&project_version);
+
+    if reference.is_some() {
+        checks.push(compare(
+            "tag-matches-pyproject",
+            compare_to,
+            &project_version,
+        ));
+    }
+
+    // uv.lock.
+    let lock_path = input.project_dir.join("uv.lock");
+    let require_lock = input.require_lock || pyproject.config.require_lock;
+    if lock_path.exists() {
+        let lock = UvLock::read(&lock_path, &pyproject.package)?;
+        match &lock.root.version {
+            Some(located) => {
+                let version = Version::parse(&located.value).map_err(|err| {
+                    Problem::input(format!(
+                        "uv.lock records an invalid version for `{}`: {}",
+                        pyproject.package, err.reason
+                    ))
+                    .at(located.location.clone())
+                    .hint("regenerate the lock file with `uv lock`")
+                })?;
+                let locked = Source {
+                    what: "uv.lock",
+                    raw: located.value.clone(),
+                    version,
+                    location: Some(located.location.clone()),
+                };
+                let name = if reference.is_some() {
+                    "tag-matches-uv-lock"
+                } else {
+                    "pyproject-matches-uv-lock"
+                };
+                checks.push(compare(name, compare_to, &locked));
+            }
+            None => checks.push(
+                Check::pass(
+                    "tag-matches-uv-lock",
+                    "uv.lock records no version for the root project (its version is dynamic)",
+                )
+                .at(Some(&lock.root.location)),
+            ),
+        }
+    } else if require_lock {
+        checks.push(
+            Check::fail(
+                "uv-lock-present",
+                "uv.lock is missing and the project requires it; run `uv lock` and commit uv.lock",
+            )
+            .at(Some(&Location::file(&lock_path))),
+        );
+    }
+
+    // --expected-version.
+    if let Some(expected) = &input.expected_version {
+        let version = Version::parse(expected).map_err(|err| {
+            Problem::input(format!("--expected-version: {err}"))
+                .hint("pass a PEP 440 version such as 1.2.3")
+        })?;
+        let expected = Source {
+            what: "--expected-version",
+            raw: expected.clone(),
+            version,
+            location: None,
+        };
+        checks.push(compare("expected-version", compare_to, &expected));
+    }
+
+    // Local segment.
+    let version = compare_to.version.clone();
+    checks.push(if version.has_local() {
+        Check::fail(
+            "no-local-version",
+            format!(
+                "{version} has a local segment (`+…`), which PyPI and TestPyPI reject; release {} instead",
+                version.public()
+            ),
+        )
+        .at(compare_to.location.as_ref())
+    } else {
+        Check::pass("no-local-version", format!("{version} has no local segment"))
+    });
+
+    let (lane, lane_reason) = decide_lane(input, &pyproject, &version);
+    Ok(TagReport {
+        package: pyproject.package.to_string(),
+        version: version.canonical(),
+        tag: input.tag.clone(),
+        lane: lane.to_string(),
+        prerelease: version.is_prerelease(),
+        kind: version.kind().to_string(),
+        lane_reason,
+        checks,
+    })
+}
+
+fn compare(name: &str, reference: &Source<'_>, other: &Source<'_>) -> Check {
+    if reference.version != other.version {
+        return Check::fail(
+            name,
+            format!(
+                "{} names {} but {} has {}",
+                reference.what, reference.version, other.what, other.raw
+            ),
+        )
+        .at(other.location.as_ref());
+    }
+    let check = Check::pass(
+        name,
+        format!(
+            "{} and {} agree on {}",
+            reference.what, other.what, reference.version
+        ),
+    )
+    .at(other.location.as_ref());
+    if reference.raw != other.raw {
+        check.warn(format!(
+            "{} spells it `{}` and {} `{}`: equal versions, canonical form `{}`",
+            reference.what,
+            reference.raw,
+            other.what,
+            other.raw,
+            reference.version.canonical()
+        ))
+    } else {
+        check
+    }
+}
+
+fn decide_lane(input: &TagCheckInput, pyproject: &Pyproject, version: &Version) -> (Lane, String) {
+    let routing = &pyproject.config.lanes;
+    if let Some(target) = input.target {
+        return (target, "--target".to_string());
+    }
+    if input.event == Some(Event::Release) {
+        return (routing.release_event, "a release event".to_string());
+    }
+    let (lane, what) = match version.kind() {
+        VersionKind::Final => (routing.final_release, "a final release tag"),
+        VersionKind::Pre => (routing.pre, "a pre-release tag (aN, bN, rcN)"),
+        VersionKind::Post => (routing.post, "a post-release tag"),
+        VersionKind::Dev => (routing.dev, "a dev-release tag"),
+    };
+    (lane, what.to_string())
+}
+
+/// The version of a `dynamic = ["version"]` project, read from the wheels
+/// in `--dist`.
+fn dist_version<'a>(
+    input: &TagCheckInput,
+    pyproject: &Pyproject,
+    dynamic_at: &Location,
+) -> Result<Source<'a>, Problem> {
+    let Some(dist) = &input.dist else {
+        return Err(Problem::input(
+            "the project's version is dynamic (`dynamic = [\"version\"]`), so pyproject.toml does not say which version this is",
+        )
+        .at(dynamic_at.clone())
+        .hint("build first and pass --dist DIR: the version is then read from the wheel's METADATA"));
+    };
+    let wheels = list_wheels(dist)?;
+    if wheels.is_empty() {
+        return Err(Problem::input(format!(
+            "no wheel in {} to read the dynamic version from",
+            dist.display()
+        ))
+        .at(Location::file(dist))
+        .hint("build the project first (`uv build`) or point --dist at the directory holding its wheel"));
+    }
+    let mut found: Option<(Version, String, PathBuf)> = None;
+    for path in wheels {
+        let (filename, metadata) = pbx_artifact::read_wheel_metadata(&path).map_err(|err| {
+            Problem::input(err.to_string())
+                .at(Location::file(&path))
+                .hint("rebuild the wheel")
+        })?;
+        if filename.name != pyproject.package {
+            continue;
+        }
+        let raw = metadata.get("Version").ok_or_else(|| {
+            Problem::input("the wheel's METADATA has no Version").at(Location::file(&path))
+        })?;
+        let version = Version::parse(raw).map_err(|err| {
+            Problem::input(format!("the wheel's METADATA Version is invalid: {err}"))
+                .at(Location::file(&path))
+        })?;
+        if let Some((seen, _, seen_path)) = &found {
+            if *seen != version {
+                return Err(Problem::input(format!(
+                    "the wheels in {} disagree on the version: {} says {seen}, {} says {version}",
+                    dist.display(),
+                    seen_path.display(),
+                    path.display()
+                ))
+                .hint("clean the dist directory and build once"));
+            }
+        } else {
+            found = Some((version, raw.to_string(), path));
+        }
+    }
+    let Some((version, raw, path)) = found else {
+        return Err(Problem::input(format!(
+            "no wheel of `{}` in {}",
+            pyproject.package,
+            dist.display()
+        ))
+        .at(Location::file(dist))
+        .hint("build the project first (`uv build`)"));
+    };
+    Ok(Source {
+        what: "the built wheel",
+        raw,
+        version,
+        location: Some(Location::file(path)),
+    })
+}
+
+fn list_wheels(dist: &Path) -> Result<Vec<PathBuf>, Problem> {
+    let entries = std::fs::read_dir(dist).map_err(|err| {
+        Problem::input(format!("cannot read --dist: {err}")).at(Location::file(dist))
+    })?;
+    let mut wheels: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    wheels.sort();
+    Ok(wheels)
+}

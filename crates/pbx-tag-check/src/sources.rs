@@ -1,0 +1,144 @@
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use pbx_report::{Location, Problem};
+
+/// Where a tag was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TagSource {
+    /// `--tag`.
+    Flag,
+    /// `$GITHUB_EVENT_PATH` `.release.tag_name`.
+    ReleaseEvent,
+    /// `$GITHUB_REF_NAME` with `$GITHUB_REF_TYPE=tag`.
+    RefName,
+    /// `$GITHUB_REF` with `refs/tags/` stripped.
+    Ref,
+}
+
+impl TagSource {
+    /// A short description for reports.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            TagSource::Flag => "--tag",
+            TagSource::ReleaseEvent => "$GITHUB_EVENT_PATH (.release.tag_name)",
+            TagSource::RefName => "$GITHUB_REF_NAME",
+            TagSource::Ref => "$GITHUB_REF",
+        }
+    }
+}
+
+/// The environment a tag (and the triggering event) may come from.
+#[derive(Clone, Debug, Default)]
+pub struct TagSources {
+    /// `$GITHUB_EVENT_PATH`.
+    pub event_path: Option<PathBuf>,
+    /// `$GITHUB_EVENT_NAME`.
+    pub event_name: Option<String>,
+    /// `$GITHUB_REF_NAME`.
+    pub ref_name: Option<String>,
+    /// `$GITHUB_REF_TYPE`.
+    pub ref_type: Option<String>,
+    /// `$GITHUB_REF`.
+    pub git_ref: Option<String>,
+}
+
+impl TagSources {
+    /// Reads the `GITHUB_*` variables of the process environment.
+    pub fn from_env() -> Self {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&vars)
+    }
+
+    /// Reads the `GITHUB_*` variables from a map.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Self {
+        let get = |key: &str| vars.get(key).filter(|v| !v.is_empty()).cloned();
+        TagSources {
+            event_path: get("GITHUB_EVENT_PATH").map(PathBuf::from),
+            event_name: get("GITHUB_EVENT_NAME"),
+            ref_name: get("GITHUB_REF_NAME"),
+            ref_type: get("GITHUB_REF_TYPE"),
+            git_ref: get("GITHUB_REF"),
+        }
+    }
+
+    /// The tag: `flag` when given, else the release event's tag, else
+    /// `$GITHUB_REF_NAME` when `$GITHUB_REF_TYPE` is `tag`, else `$GITHUB_REF`
+    /// with `refs/tags/` stripped. A `refs/tags/` prefix is accepted
+    /// everywhere. No tag anywhere is exit 2, naming where it looked.
+    pub fn resolve(&self, flag: Option<&str>) -> Result<(String, TagSource), Problem> {
+        let strip = |tag: &str| tag.strip_prefix("refs/tags/").unwrap_or(tag).to_string();
+        if let Some(tag) = flag {
+            if tag.trim().is_empty() {
+                return Err(
+                    Problem::input("--tag is empty").hint("pass the tag, e.g. --tag v1.2.3")
+                );
+            }
+            return Ok((strip(tag.trim()), TagSource::Flag));
+        }
+        if let Some(tag) = self.release_tag()? {
+            return Ok((strip(&tag), TagSource::ReleaseEvent));
+        }
+        if let (Some(name), Some("tag")) = (&self.ref_name, self.ref_type.as_deref()) {
+            return Ok((strip(name), TagSource::RefName));
+        }
+        if let Some(tag) = self
+            .git_ref
+            .as_deref()
+            .and_then(|r| r.strip_prefix("refs/tags/"))
+        {
+            return Ok((tag.to_string(), TagSource::Ref));
+        }
+        let looked = [
+            "--tag (not given)".to_string(),
+            match &self.event_path {
+                Some(path) => format!("{} (no release.tag_name)", path.display()),
+                None => "$GITHUB_EVENT_PATH (not set)".to_string(),
+            },
+            match (&self.ref_name, &self.ref_type) {
+                (Some(name), Some(kind)) => {
+                    format!("$GITHUB_REF_NAME={name} ($GITHUB_REF_TYPE={kind}, not a tag)")
+                }
+                (Some(name), None) => format!("$GITHUB_REF_NAME={name} ($GITHUB_REF_TYPE not set)"),
+                _ => "$GITHUB_REF_NAME (not set)".to_string(),
+            },
+            match &self.git_ref {
+                Some(r) => format!("$GITHUB_REF={r} (not refs/tags/…)"),
+                None => "$GITHUB_REF (not set)".to_string(),
+            },
+        ];
+        Err(Problem::input(format!(
+            "no release tag found; looked at: {}",
+            looked.join("; ")
+        ))
+        .hint("pass --tag vX.Y.Z, or run on a tag push or a release event"))
+    }
+
+    /// `.release.tag_name` of the event payload, when there is one.
+    fn release_tag(&self) -> Result<Option<String>, Problem> {
+        let Some(path) = &self.event_path else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Problem::input(format!("cannot read the event payload: {err}"))
+                .at(Location::file(path))
+                .hint("GITHUB_EVENT_PATH must name the runner's event JSON file; unset it outside Actions")
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            Problem::input(format!("the event payload is not valid JSON: {err}"))
+                .at(Location::at(path, err.line(), err.column()))
+                .hint("GITHUB_EVENT_PATH must name the runner's event JSON file")
+        })?;
+        Ok(value
+            .get("release")
+            .and_then(|r| r.get("tag_name"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string))
+    }
+
+    /// Whether the payload or `$GITHUB_EVENT_NAME` says this is a release
+    /// event.
+    pub fn is_release_event(&self) -> bool {
+        self.event_name.as_deref() == Some("release")
+    }
+}

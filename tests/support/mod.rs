@@ -1,0 +1,174 @@
+//! Test support shared by the integration tests in `tests/`.
+//!
+//! Tests drive the real binaries (`CARGO_BIN_EXE_<name>`) in fresh temp
+//! directories. Python tools (uv, pypiserver, hatchling, twine, devpi) come
+//! from the venv that `scripts/setup-test-env` creates; its path is
+//! `$PBX_TEST_VENV`, else `target/test-venv`.
+#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The path of a built pbx binary.
+pub fn bin(name: &str) -> PathBuf {
+    let path = match name {
+        "pbx-tag-check" => env!("CARGO_BIN_EXE_pbx-tag-check"),
+        other => panic!("unknown binary {other}"),
+    };
+    PathBuf::from(path)
+}
+
+/// A command for a pbx binary with a clean environment: no GitHub Actions
+/// variables and no PBX_* settings leak in from the machine running tests.
+pub fn pbx(name: &str) -> Command {
+    let mut cmd = Command::new(bin(name));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GITHUB_")
+            || key.starts_with("PBX_")
+            || key.starts_with("TWINE_")
+            || key.starts_with("UV_")
+            || key.starts_with("ACTIONS_")
+            || key == "RUNNER_TOOL_CACHE"
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// The finished run of a command, with helpers that read like the check a
+/// user would make.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(cmd: &mut Command) -> Run {
+        let Output { status, stdout, stderr } = cmd.output().expect("the binary runs");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, printing both streams when it differs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_is(&self, expected: &str) -> &Self {
+        assert_eq!(self.stdout, expected, "stdout (stderr:\n{})", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// A fresh temporary directory with helpers to write files into it.
+pub struct TempDir {
+    dir: tempfile::TempDir,
+}
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        TempDir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes `text` to `rel` (creating parent directories).
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.join(rel)).unwrap()
+    }
+}
+
+/// The venv holding the Python tools tests use.
+pub fn test_venv() -> PathBuf {
+    let venv = std::env::var_os("PBX_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv"));
+    assert!(
+        venv.join("bin/python").exists(),
+        "the test venv {} is missing: run scripts/setup-test-env (scripts/test does)",
+        venv.display()
+    );
+    venv
+}
+
+/// A tool from the test venv (`uv`, `pypi-server`, `twine`, …).
+pub fn venv_tool(name: &str) -> PathBuf {
+    test_venv().join("bin").join(name)
+}
+
+/// Builds the project in `dir` with the real `uv build` (hatchling backend,
+/// no network: the backend comes from the test venv) into `dir/dist`.
+pub fn uv_build(dir: &Path) -> PathBuf {
+    let venv = test_venv();
+    let run = Run::of(
+        Command::new(venv_tool("uv"))
+            .args(["build", "--no-build-isolation", "--offline", "--quiet", "--out-dir", "dist"])
+            .arg("--python")
+            .arg(venv.join("bin/python"))
+            .current_dir(dir)
+            .env("UV_NO_CONFIG", "1"),
+    );
+    run.code(0);
+    dir.join("dist")
+}
+
+/// A minimal hatchling project.
+pub fn write_project(dir: &TempDir, name: &str, version: &str) {
+    let module = name.replace(['-', '.'], "_").to_lowercase();
+    dir.write(
+        "pyproject.toml",
+        &format!(
+            "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"{name}\"\nversion = \"{version}\"\nrequires-python = \">=3.9\"\n\n[tool.hatch.build.targets.wheel]\npackages = [\"src/{module}\"]\n"
+        ),
+    );
+    dir.write(
+        &format!("src/{module}/__init__.py"),
+        &format!("__version__ = \"{version}\"\n"),
+    );
+}
