@@ -4,7 +4,10 @@
 //! directories. Python tools (uv, pypiserver, hatchling, twine, devpi) come
 //! from the venv that `scripts/setup-test-env` creates; its path is
 //! `$PBX_TEST_VENV`, else `target/test-venv`.
-#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -47,7 +50,11 @@ pub struct Run {
 
 impl Run {
     pub fn of(cmd: &mut Command) -> Run {
-        let Output { status, stdout, stderr } = cmd.output().expect("the binary runs");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().expect("the binary runs");
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -148,7 +155,14 @@ pub fn uv_build(dir: &Path) -> PathBuf {
     let venv = test_venv();
     let run = Run::of(
         Command::new(venv_tool("uv"))
-            .args(["build", "--no-build-isolation", "--offline", "--quiet", "--out-dir", "dist"])
+            .args([
+                "build",
+                "--no-build-isolation",
+                "--offline",
+                "--quiet",
+                "--out-dir",
+                "dist",
+            ])
             .arg("--python")
             .arg(venv.join("bin/python"))
             .current_dir(dir)
@@ -156,6 +170,26 @@ pub fn uv_build(dir: &Path) -> PathBuf {
     );
     run.code(0);
     dir.join("dist")
+}
+
+/// A project directory with a pyproject.toml (name, version) and a uv.lock
+/// whose root entry has `lock_version`, as `uv lock` writes them.
+pub fn project_with_lock(name: &str, version: &str, lock_version: &str) -> TempDir {
+    let dir = TempDir::new();
+    dir.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"{name}\"\nversion = \"{version}\"\nrequires-python = \">=3.11\"\n"
+        ),
+    );
+    dir.write(
+        "uv.lock",
+        &format!(
+            "version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n\n[[package]]\nname = \"{}\"\nversion = \"{lock_version}\"\nsource = {{ editable = \".\" }}\n",
+            name.to_lowercase().replace('_', "-")
+        ),
+    );
+    dir
 }
 
 /// A minimal hatchling project.
