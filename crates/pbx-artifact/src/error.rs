@@ -19,6 +19,16 @@ pub enum ArtifactError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The archive could harm whoever extracts it (a `..` or absolute member,
+    /// a duplicate name, a link out of the tree, a zip bomb): refused, never
+    /// extracted.
+    #[error("{}: unsafe archive refused: {reason}", path.display())]
+    Unsafe {
+        /// The artifact.
+        path: PathBuf,
+        /// What makes it unsafe, naming the member.
+        reason: String,
+    },
     /// The archive is damaged or not what it claims to be.
     #[error("{}: {reason}", path.display())]
     Archive {

@@ -5,15 +5,40 @@
 //!   project name normalised.
 //! - [`CoreMetadata`]: the core metadata headers of `METADATA` / `PKG-INFO`
 //!   (continuation lines, repeated fields).
-//! - [`read_wheel_metadata`]: the `METADATA` of a wheel's own `.dist-info`.
+//! - [`read_wheel_metadata`]: the `METADATA` of a wheel's own `.dist-info`;
+//!   [`read_sdist_metadata`]: the top-level `PKG-INFO` of an sdist.
+//! - [`inspect`]: everything an artifact claims, checked against itself: every
+//!   RECORD entry's hash and size against the archive, members missing from
+//!   RECORD, the WHEEL tags, and the name and version in the filename, the
+//!   `.dist-info` directory and METADATA (or PKG-INFO) agreeing.
+//! - [`sha256_file`] / [`sha256_files`]: streaming SHA-256 with the `sha2`
+//!   crate, which uses the CPU's SHA extensions (SHA-NI) when present; large
+//!   files are read on a second thread so I/O overlaps hashing, and many files
+//!   are hashed on every core.
+//!
+//! Archives are only ever read, never extracted, and hostile ones are
+//! refused ([`ArtifactError::Unsafe`]) before anything trusts their contents:
+//! `..` or absolute member names, duplicate names, links that leave the tree,
+//! a RECORD naming a file twice, and decompressed sizes or ratios beyond
+//! [`Limits`] (zip bombs).
 #![deny(missing_docs)]
 
+mod digest;
 mod error;
 mod filename;
+mod inspect;
+mod limits;
 mod metadata;
+mod record;
+mod sdist;
 mod wheel;
 
+pub use digest::{sha256_file, sha256_files, sha256_reader, sha_ni_available, FileDigest, Sha256};
 pub use error::ArtifactError;
 pub use filename::{DistFilename, DistKind};
+pub use inspect::{inspect, Finding, Inspection};
+pub use limits::Limits;
 pub use metadata::CoreMetadata;
-pub use wheel::read_wheel_metadata;
+pub use record::{parse_record, RecordEntry, RecordHash};
+pub use sdist::{inspect_sdist, read_sdist_metadata, SdistContents};
+pub use wheel::{inspect_wheel, read_wheel_metadata, WheelContents};

@@ -1,0 +1,139 @@
+//! Bounds and name rules that keep archive reading safe.
+
+/// How much an archive may expand before it is refused as a bomb.
+///
+/// The defaults are generous for real distributions (the largest wheels on
+/// PyPI unpack to a few GiB; real members compress at most ~20:1) and tight
+/// for bombs (a deflate stream of zeros compresses ~1000:1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The most bytes all members together may decompress to.
+    pub max_total_bytes: u64,
+    /// The most bytes one member may decompress to.
+    pub max_member_bytes: u64,
+    /// The highest decompressed/compressed ratio, for members (or, in a
+    /// tar.gz, the whole stream) larger than `ratio_floor_bytes`.
+    pub max_ratio: u64,
+    /// Below this decompressed size the ratio is not checked (tiny files of
+    /// spaces compress very well and harm no one).
+    pub ratio_floor_bytes: u64,
+    /// The most members an archive may hold.
+    pub max_members: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_total_bytes: 8 << 30,
+            max_member_bytes: 4 << 30,
+            max_ratio: 200,
+            ratio_floor_bytes: 1 << 20,
+            max_members: 200_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Whether `size` bytes out of `compressed` bytes is a suspicious ratio.
+    pub fn ratio_exceeded(&self, size: u64, compressed: u64) -> bool {
+        size > self.ratio_floor_bytes && size / compressed.max(1) > self.max_ratio
+    }
+}
+
+/// Checks an archive member name: relative, `/`-separated, no `..`, no
+/// drive letters or backslashes, no NUL. Returns why it is unsafe.
+pub(crate) fn unsafe_member_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("has an empty name");
+    }
+    if name.contains('\0') {
+        return Some("has a NUL byte in its name");
+    }
+    if name.contains('\\') {
+        return Some("has a backslash in its name (a Windows path separator)");
+    }
+    if name.starts_with('/') {
+        return Some("is an absolute path");
+    }
+    let first = name.split('/').next().unwrap_or_default();
+    if first.len() >= 2 && first.as_bytes()[1] == b':' {
+        return Some("starts with a drive letter");
+    }
+    if name.split('/').any(|part| part == "..") {
+        return Some("has a `..` component that points outside the archive");
+    }
+    None
+}
+
+/// `name` with `.` components and repeated or trailing slashes removed, so
+/// that `a/./b` and `a//b/` compare equal to `a/b`.
+pub(crate) fn normalize_member(name: &str) -> String {
+    name.split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Resolves a symlink `target` relative to the directory of `link`
+/// (lexically) and returns the resulting path, or `None` when it climbs
+/// above the archive root.
+pub(crate) fn resolve_link(link: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let link = normalize_member(link);
+    let mut stack: Vec<&str> = link.split('/').collect();
+    stack.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                stack.pop()?;
+            }
+            other => stack.push(other),
+        }
+    }
+    Some(stack.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_names() {
+        for good in ["a", "a/b.py", "pkg-1.0.dist-info/RECORD", "a/./b", "a..b/c"] {
+            assert_eq!(unsafe_member_name(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a\\b",
+            "C:/x",
+            "a\0b",
+        ] {
+            assert!(unsafe_member_name(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(resolve_link("top/a/link", "../b").as_deref(), Some("top/b"));
+        assert_eq!(resolve_link("top/link", "../../etc").as_deref(), None);
+        assert_eq!(resolve_link("top/link", "/etc/passwd"), None);
+        assert_eq!(
+            resolve_link("top/link", "../other").as_deref(),
+            Some("other")
+        );
+    }
+
+    #[test]
+    fn ratios() {
+        let limits = Limits::default();
+        assert!(!limits.ratio_exceeded(1000, 1));
+        assert!(limits.ratio_exceeded(200 << 20, 200 << 10));
+        assert!(!limits.ratio_exceeded(20 << 20, 2 << 20));
+    }
+}
