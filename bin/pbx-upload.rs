@@ -1,0 +1,372 @@
+//! pbx-upload: upload wheels and sdists without ever re-using a version,
+//! then verify that the index lists every file with the local sha256.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use pbx_index::{Client, ClientConfig, IndexUrls};
+use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
+use pbx_upload::credentials::{self, CredentialInputs, SECRET_VARS};
+use pbx_upload::{FileState, OidcEnv, Options, Outcome, Report, Reporter, TrustedMode};
+
+/// Upload wheels and sdists to PyPI, TestPyPI or any index speaking the
+/// upload API, refusing to re-use a version, and verify what landed.
+///
+/// Before anything is sent: every file must be an intact wheel or sdist of
+/// one project version (no local segment), and the index must hold no file
+/// of that version; otherwise nothing is uploaded and the next
+/// fixed-forward version is named. After the upload, the simple API must
+/// list every file with the local sha256.
+///
+/// Credentials: --password-stdin, PBX_PASSWORD, TWINE_PASSWORD,
+/// UV_PUBLISH_TOKEN, UV_PUBLISH_PASSWORD, ~/.pypirc (or $PYPIRC); the
+/// username is --username/PBX_USERNAME, TWINE_USERNAME, the .pypirc one,
+/// else `__token__`. In GitHub Actions, trusted publishing needs no secret.
+///
+/// Exit 0: every file on the index with the local sha256 (or a clean dry
+/// run); 1: the version is consumed, a partial upload, a refusal, or files
+/// not listed as uploaded; 2: bad input (before any request); 3: the index
+/// is unreachable and nothing landed.
+#[derive(Debug, Parser)]
+#[command(name = "pbx-upload", version)]
+struct Cli {
+    /// The wheels and sdists to upload. Default: every .whl and .tar.gz in
+    /// --dist.
+    files: Vec<PathBuf>,
+
+    /// Where the files are when none are named.
+    #[arg(long, env = "PBX_DIST", default_value = "dist")]
+    dist: PathBuf,
+
+    /// `pypi`, `testpypi`, a section of ~/.pypirc, or an upload URL (a
+    /// pypiserver root `http://host:port/`, `…/legacy/`, devpi's
+    /// `…/USER/INDEX/`). Default: $TWINE_REPOSITORY_URL, $UV_PUBLISH_URL,
+    /// $TWINE_REPOSITORY, else `pypi`.
+    #[arg(long, short = 'r', env = "PBX_REPOSITORY")]
+    repository: Option<String>,
+
+    /// The simple API base, when it is not where --repository implies
+    /// (`URL/simple/` for a root URL; devpi: `…/USER/INDEX/+simple/`).
+    #[arg(long, env = "PBX_INDEX_URL")]
+    index_url: Option<String>,
+
+    /// The username (default: TWINE_USERNAME, the .pypirc one, `__token__`).
+    #[arg(long, short = 'u', env = "PBX_USERNAME")]
+    username: Option<String>,
+
+    /// Read the password or token from stdin (one line).
+    #[arg(long)]
+    password_stdin: bool,
+
+    /// Exchange the GitHub Actions OIDC token for an upload token: `auto`
+    /// when no credentials are set and the job may request a token.
+    #[arg(long, env = "PBX_TRUSTED_PUBLISHING", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    trusted_publishing: String,
+
+    /// Seconds to wait for the simple API to list the uploaded files.
+    #[arg(long, env = "PBX_UPLOAD_WAIT", default_value = "60")]
+    wait: u64,
+
+    /// Check the files, the credentials and the index; upload nothing.
+    #[arg(long, env = "PBX_DRY_RUN")]
+    dry_run: bool,
+
+    /// Refused: pbx-upload never skips existing files (see the message).
+    #[arg(long)]
+    skip_existing: bool,
+
+    /// Refused, as `uv publish --check-url` (it skips existing files).
+    #[arg(long, value_name = "URL")]
+    check_url: Option<String>,
+
+    /// Output format.
+    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let format: Format = cli.format.parse().unwrap_or_default();
+    run_main(format, |console| run(&cli, console))
+}
+
+struct ConsoleReporter<'a, 'b> {
+    console: &'a mut Console<'b>,
+}
+
+impl Reporter for ConsoleReporter<'_, '_> {
+    fn say(&mut self, line: &str) {
+        self.console.say(line);
+    }
+
+    fn mask(&mut self, secret: &str) {
+        let github = self.console.github.clone();
+        let _ = github.mask(self.console.err(), secret);
+    }
+}
+
+fn truthy(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no" | "off"
+    )
+}
+
+fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    // Secrets first: nothing is printed before they are masked.
+    let github = console.github.clone();
+    for key in SECRET_VARS {
+        if let Some(value) = env.get(*key) {
+            let _ = github.mask(console.err(), value);
+        }
+    }
+    let password_stdin = if cli.password_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Problem::input(format!("cannot read the password from stdin: {e}")))?;
+        let password = text.trim_end_matches(['\r', '\n']).to_string();
+        let _ = github.mask(console.err(), &password);
+        if password.is_empty() {
+            return Err(Problem::input("--password-stdin, but stdin is empty")
+                .hint("pipe the token in: `printf %s \"$TOKEN\" | pbx-upload --password-stdin`"));
+        }
+        Some(password)
+    } else {
+        None
+    };
+
+    let refused = if cli.skip_existing {
+        Some("--skip-existing")
+    } else if cli.check_url.is_some() {
+        Some("--check-url")
+    } else if env.get("TWINE_SKIP_EXISTING").is_some_and(|v| truthy(v)) {
+        Some("TWINE_SKIP_EXISTING")
+    } else if env
+        .get("UV_PUBLISH_CHECK_URL")
+        .is_some_and(|v| !v.is_empty())
+    {
+        Some("UV_PUBLISH_CHECK_URL")
+    } else {
+        None
+    };
+    if let Some(what) = refused {
+        return Err(Problem::input(format!(
+            "{what} is refused. {}",
+            pbx_upload::SKIP_EXISTING_REFUSAL
+        )));
+    }
+
+    let trusted: TrustedMode = cli.trusted_publishing.parse().map_err(Problem::input)?;
+    let pypirc_path = credentials::default_pypirc(&env);
+    let repository = cli
+        .repository
+        .clone()
+        .or_else(|| env.get("TWINE_REPOSITORY_URL").cloned())
+        .or_else(|| env.get("UV_PUBLISH_URL").cloned())
+        .or_else(|| env.get("TWINE_REPOSITORY").cloned())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "pypi".to_string());
+    let (index, section) = resolve_repository(&repository, pypirc_path.as_deref())?;
+    let index = match &cli.index_url {
+        Some(simple) => index
+            .with_simple(simple)
+            .map_err(|e| Problem::input(e.to_string()))?,
+        None => index,
+    };
+    let index_arg = match &index.name {
+        Some(name) => name.clone(),
+        None => index.simple.to_string(),
+    };
+
+    let found = credentials::resolve(&CredentialInputs {
+        username: cli.username.clone(),
+        password_stdin,
+        env: env.clone(),
+        pypirc: pypirc_path,
+        section,
+        upload_url: index.upload.to_string(),
+    })?;
+    if let Some(found) = &found {
+        let _ = github.mask(console.err(), found.credentials.secret());
+    }
+
+    let files = pbx_upload::collect_files(&cli.files, &cli.dist)?;
+    let config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
+    let client = Client::new(config).with_observer(|event| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "  retrying {} in {:.1}s (attempt {}/{} failed: {})",
+            event.url,
+            event.wait.as_secs_f64(),
+            event.attempt,
+            event.max_attempts,
+            event.reason
+        );
+    });
+    // A private index may need the credentials to list files too; public
+    // indexes never do, and other hosts never get them.
+    let client = match (&found, index.simple.host_str()) {
+        (Some(found), Some(host))
+            if !index.is_warehouse() && index.upload.host_str() == Some(host) =>
+        {
+            client.with_read_credentials(host, found.credentials.clone())
+        }
+        _ => client,
+    };
+    let options = Options {
+        files,
+        index,
+        index_arg,
+        dry_run: cli.dry_run,
+        wait: Duration::from_secs(cli.wait),
+        credentials: found,
+        trusted,
+        oidc: OidcEnv::from_env(&env)
+            .filter(|_| env.get("GITHUB_ACTIONS").is_some_and(|v| v == "true")),
+    };
+    let report = {
+        let mut reporter = ConsoleReporter { console };
+        pbx_upload::upload(&client, &options, &mut reporter)?
+    };
+    render(console, &report);
+    Ok(report.status())
+}
+
+/// The index for `--repository`: a name, a URL, or a .pypirc section with a
+/// `repository` URL. Also the .pypirc section to read credentials from.
+fn resolve_repository(
+    repository: &str,
+    pypirc: Option<&std::path::Path>,
+) -> Result<(IndexUrls, Option<String>), Problem> {
+    let lower = repository.to_ascii_lowercase();
+    if lower == "pypi" || lower == "testpypi" || repository.contains("://") {
+        let index = IndexUrls::resolve(repository).map_err(|e| Problem::input(e.to_string()))?;
+        return Ok((index, index_section(repository)));
+    }
+    if let Some(path) = pypirc.filter(|p| p.is_file()) {
+        let ini = credentials::read_pypirc(path)?;
+        if let Some(url) = ini.repository(repository) {
+            let index = IndexUrls::resolve(url).map_err(|e| Problem::input(e.to_string()))?;
+            return Ok((index, Some(repository.to_string())));
+        }
+    }
+    Err(Problem::input(format!(
+        "`{repository}` is not an index: expected `pypi`, `testpypi`, an http(s) URL, or a section of ~/.pypirc with a `repository` URL"
+    )))
+}
+
+fn index_section(repository: &str) -> Option<String> {
+    match repository.to_ascii_lowercase().as_str() {
+        "pypi" => Some("pypi".into()),
+        "testpypi" => Some("testpypi".into()),
+        _ => None,
+    }
+}
+
+fn render(console: &mut Console<'_>, report: &Report) {
+    let width = report
+        .files
+        .iter()
+        .map(|f| f.filename.len())
+        .max()
+        .unwrap_or(0);
+    for file in &report.files {
+        let mark = match file.state {
+            FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => "✓",
+            FileState::NotAttempted => "-",
+            _ => "✗",
+        };
+        let state = pbx_upload::label(&file.state);
+        console.say(&format!(
+            "  {mark} {:width$}  {:>10}  sha256 {}  {state}{}",
+            file.filename,
+            pbx_upload::human_size(file.size),
+            file.sha256,
+            file.url
+                .as_deref()
+                .map(|u| format!("  {u}"))
+                .unwrap_or_default()
+        ));
+        if let Some(message) = &file.message {
+            console.say(&format!("    {message}"));
+        }
+    }
+    match report.outcome {
+        Outcome::Uploaded => console.say(&format!(
+            "pbx-upload: {} {} is on {}: every file listed with the local sha256",
+            report.package, report.version, report.index
+        )),
+        Outcome::DryRun => console.say(&format!(
+            "pbx-upload: dry run: {} {} is not on {} yet; {} file(s) would be uploaded",
+            report.package,
+            report.version,
+            report.index,
+            report.files.len()
+        )),
+        _ => {
+            let mut message = report.message.clone().unwrap_or_default();
+            if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
+                message.push_str(&format!(
+                    ".\nFix forward with {next}: run `{command}`, commit, and tag v{next}"
+                ));
+            }
+            let label = match report.outcome {
+                Outcome::Unreachable => "error (environment)",
+                _ => "failed",
+            };
+            console.say(&format!("{label}: {message}"));
+            let github = console.github.clone();
+            let _ = github.error(console.err(), "pbx-upload", &message, None);
+        }
+    }
+    let github = console.github.clone();
+    let listing: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.filename,
+                f.sha256,
+                f.url.as_deref().unwrap_or("")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect();
+    let mut outputs = vec![
+        ("package_name", report.package.clone()),
+        ("version", report.version.clone()),
+        ("index", report.index.clone()),
+        (
+            "outcome",
+            pbx_upload::label(&report.outcome).replace(' ', "_"),
+        ),
+        (
+            "uploaded",
+            (report.outcome == Outcome::Uploaded).to_string(),
+        ),
+        ("files", listing.join("\n")),
+    ];
+    if let Some(next) = &report.next_version {
+        outputs.push(("next_version", next.clone()));
+    }
+    if let Some(command) = &report.bump_command {
+        outputs.push(("bump_command", command.clone()));
+    }
+    let _ = github.set_outputs(&outputs);
+    let _ = github.append_summary(&pbx_upload::markdown(report));
+    match console.format {
+        Format::Json => console.json(report),
+        Format::Text if report.outcome == Outcome::Uploaded => {
+            let lines: String = listing.iter().map(|l| format!("{l}\n")).collect();
+            console.result(&lines);
+        }
+        Format::Text => {}
+    }
+}

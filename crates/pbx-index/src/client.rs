@@ -1,0 +1,739 @@
+//! The HTTP client: one keep-alive agent, bounded retries, credential rules.
+
+use std::fmt;
+use std::io::Read;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pbx_version::PackageName;
+use ureq::http;
+use url::Url;
+
+use crate::error::IndexError;
+use crate::simple::{self, IndexFile};
+use crate::urls::project_url;
+
+/// The `Accept` header of simple API reads: PEP 691 JSON first, PEP 503
+/// HTML as the fallback every index serves.
+pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;q=0.1";
+
+/// The largest answer read into memory (a simple page of a project with
+/// thousands of files is a few MiB).
+const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The longest wait a `Retry-After` can ask for.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// Timeouts and retry budget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Attempts after the first one, for connection errors, timeouts, 429
+    /// and 5xx.
+    pub retries: u32,
+    /// The first backoff; each retry doubles it (with jitter).
+    pub backoff: Duration,
+    /// The longest backoff between two attempts.
+    pub max_backoff: Duration,
+    /// Connecting (DNS + TCP + TLS).
+    pub connect_timeout: Duration,
+    /// Waiting for the answer once the request is sent, and each read of
+    /// its body.
+    pub timeout: Duration,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            retries: 4,
+            backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(15),
+            timeout: Duration::from_secs(120),
+            user_agent: format!("pbx/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The defaults, adjusted by `PBX_HTTP_TIMEOUT` (seconds, fractions
+    /// allowed), `PBX_HTTP_RETRIES` and `PBX_HTTP_BACKOFF_MS`, read through
+    /// `var`. Returns the variable and why its value is unusable.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientConfig, String> {
+        let mut config = ClientConfig::default();
+        if let Some(value) = var("PBX_HTTP_TIMEOUT") {
+            let secs: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                .ok_or_else(|| {
+                    format!("PBX_HTTP_TIMEOUT=`{value}` is not a positive number of seconds")
+                })?;
+            config.timeout = Duration::from_secs_f64(secs);
+            config.connect_timeout = config.connect_timeout.min(config.timeout);
+        }
+        if let Some(value) = var("PBX_HTTP_RETRIES") {
+            config.retries = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|r| *r <= 20)
+                .ok_or_else(|| {
+                    format!("PBX_HTTP_RETRIES=`{value}` is not a number from 0 to 20")
+                })?;
+        }
+        if let Some(value) = var("PBX_HTTP_BACKOFF_MS") {
+            config.backoff = Duration::from_millis(value.trim().parse().map_err(|_| {
+                format!("PBX_HTTP_BACKOFF_MS=`{value}` is not a number of milliseconds")
+            })?);
+        }
+        Ok(config)
+    }
+}
+
+/// A username and password (or `__token__` and an API token) for an index.
+///
+/// `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// Credentials; an empty username becomes `__token__`.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Credentials {
+        let username = username.into();
+        Credentials {
+            username: if username.is_empty() {
+                "__token__".to_string()
+            } else {
+                username
+            },
+            password: password.into(),
+        }
+    }
+
+    /// The username.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The password or token (for masking it; never print it).
+    pub fn secret(&self) -> &str {
+        &self.password
+    }
+
+    fn authorization(&self) -> String {
+        use base64::Engine;
+        let pair = format!("{}:{}", self.username, self.password);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Refuses to send credentials to `url` unless it is https, or http to a
+/// loopback address (a local index on this machine).
+pub fn check_credentials_allowed(url: &Url) -> Result<(), IndexError> {
+    if url.scheme() == "https" || is_loopback(url) {
+        return Ok(());
+    }
+    Err(IndexError::InsecureCredentials {
+        url: url.to_string(),
+        host: url.host_str().unwrap_or_default().to_string(),
+    })
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// One retry the client is about to make, for progress messages.
+#[derive(Clone, Debug)]
+pub struct RetryEvent {
+    /// The URL being retried.
+    pub url: String,
+    /// The attempt that failed (1-based).
+    pub attempt: u32,
+    /// All attempts allowed.
+    pub max_attempts: u32,
+    /// What went wrong.
+    pub reason: String,
+    /// How long the client waits before the next attempt.
+    pub wait: Duration,
+}
+
+type Observer = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
+
+/// A package index client: one keep-alive agent (rustls), `pbx/<version>`
+/// User-Agent, timeouts, and bounded retries with exponential backoff and
+/// jitter on connection errors, timeouts, 429 and 5xx (honouring
+/// `Retry-After`), never on other 4xx.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    config: ClientConfig,
+    observer: Option<Observer>,
+    read_auth: Option<(String, Credentials)>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP answer (any status), body read into memory.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body, trimmed and shortened for messages.
+    pub fn message(&self) -> String {
+        let text = self.body.trim();
+        if text.is_empty() {
+            return http::StatusCode::from_u16(self.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+                .to_string();
+        }
+        shorten(text, 500)
+    }
+}
+
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+/// A request body.
+pub(crate) enum RequestBody<'a> {
+    /// No body.
+    Empty,
+    /// Bytes with a content type.
+    Bytes(&'a [u8], &'a str),
+    /// A stream of known length, opened afresh for every attempt.
+    Stream {
+        open: &'a dyn Fn() -> Result<Box<dyn Read + 'a>, IndexError>,
+        len: u64,
+        content_type: &'a str,
+    },
+}
+
+/// Why one attempt got no HTTP answer.
+#[derive(Debug)]
+pub(crate) enum AttemptError {
+    /// Connection refused/reset, timeout, truncated answer: the outcome of
+    /// the request is unknown.
+    Transport(String),
+    /// A local problem that no retry fixes (a file that cannot be read).
+    Fatal(IndexError),
+}
+
+impl Client {
+    /// A client with `config`.
+    pub fn new(config: ClientConfig) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(config.user_agent.as_str())
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_recv_response(Some(config.timeout))
+            .timeout_per_read(Some(config.timeout))
+            .timeout_per_write(Some(config.timeout))
+            .build()
+            .into();
+        Client {
+            agent,
+            config,
+            observer: None,
+            read_auth: None,
+        }
+    }
+
+    /// Calls `observer` before each retry (for progress messages).
+    pub fn with_observer(mut self, observer: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// Sends `credentials` with reads (simple pages, file downloads) to
+    /// `host`, for a private index that needs them to list files. Never to
+    /// another host, and never over plain http unless the host is this
+    /// machine.
+    pub fn with_read_credentials(mut self, host: &str, credentials: Credentials) -> Self {
+        self.read_auth = Some((host.to_ascii_lowercase(), credentials));
+        self
+    }
+
+    /// The read credentials for `url`, when its host is the one they are
+    /// for.
+    fn read_credentials_for(&self, url: &Url) -> Option<&Credentials> {
+        self.read_auth
+            .as_ref()
+            .filter(|(host, _)| url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host)))
+            .map(|(_, credentials)| credentials)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Every file the index lists for `name` under the simple API base
+    /// `simple` (yanked files included). PEP 691 JSON when the index
+    /// serves it, PEP 503 HTML otherwise. A 404 means the index does not
+    /// know the project: no files.
+    pub fn list_files(
+        &self,
+        simple: &Url,
+        name: &PackageName,
+    ) -> Result<Vec<IndexFile>, IndexError> {
+        self.list_files_as(simple, name, None)
+    }
+
+    /// [`Client::list_files`] with credentials (a private index).
+    pub fn list_files_as(
+        &self,
+        simple: &Url,
+        name: &PackageName,
+        credentials: Option<&Credentials>,
+    ) -> Result<Vec<IndexFile>, IndexError> {
+        let url = project_url(simple, name);
+        let credentials = credentials.or_else(|| self.read_credentials_for(&url));
+        let (final_url, reply) = self.get(&url, SIMPLE_ACCEPT, credentials)?;
+        match reply.status {
+            200 => {}
+            404 | 410 => return Ok(Vec::new()),
+            status => {
+                return Err(IndexError::Status {
+                    url: final_url.to_string(),
+                    status,
+                    message: reply.message(),
+                })
+            }
+        }
+        let content_type = reply
+            .header("content-type")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let malformed = |reason: String| IndexError::Malformed {
+            url: final_url.to_string(),
+            reason,
+        };
+        if content_type.starts_with("application/vnd.pypi.simple.v1+json")
+            || (content_type.contains("json") && reply.body.trim_start().starts_with('{'))
+        {
+            simple::parse_json(&final_url, &reply.body).map_err(malformed)
+        } else {
+            simple::parse_html(&final_url, &reply.body).map_err(malformed)
+        }
+    }
+
+    /// A fresh GET (`Cache-Control: no-cache`) with retries. Redirects are
+    /// followed (up to 5) unless credentials are sent and the redirect
+    /// leaves the host. Returns the final URL and the answer (any status
+    /// that is not retried).
+    pub(crate) fn get(
+        &self,
+        url: &Url,
+        accept: &str,
+        credentials: Option<&Credentials>,
+    ) -> Result<(Url, Reply), IndexError> {
+        let mut url = url.clone();
+        for _ in 0..=5 {
+            let reply = self.with_retries(&url, || {
+                self.attempt(
+                    "GET",
+                    &url,
+                    &[("accept", accept)],
+                    &RequestBody::Empty,
+                    credentials,
+                )
+            })?;
+            if !(300..400).contains(&reply.status) || reply.status == 304 {
+                return Ok((url, reply));
+            }
+            let location = reply.header("location").unwrap_or_default().to_string();
+            let next = url.join(&location).map_err(|_| IndexError::Redirected {
+                url: url.to_string(),
+                location: location.clone(),
+            })?;
+            if !matches!(next.scheme(), "http" | "https")
+                || (credentials.is_some()
+                    && (next.host_str() != url.host_str()
+                        || next.port_or_known_default() != url.port_or_known_default()
+                        || (url.scheme() == "https" && next.scheme() == "http")))
+            {
+                return Err(IndexError::Redirected {
+                    url: url.to_string(),
+                    location: next.to_string(),
+                });
+            }
+            url = next;
+        }
+        Err(IndexError::Redirected {
+            url: url.to_string(),
+            location: "(more than 5 redirects)".to_string(),
+        })
+    }
+
+    /// Runs `attempt` until it gives an answer that is not retried, with
+    /// backoff between attempts. Transport errors, 429 and 5xx are retried;
+    /// when every attempt fails the error is [`IndexError::Unreachable`].
+    pub(crate) fn with_retries(
+        &self,
+        url: &Url,
+        mut attempt: impl FnMut() -> Result<Reply, AttemptError>,
+    ) -> Result<Reply, IndexError> {
+        let max_attempts = self.config.retries + 1;
+        let mut number = 0;
+        loop {
+            number += 1;
+            let (reason, retry_after) = match attempt() {
+                Ok(reply) if is_retryable_status(reply.status) => {
+                    (format!("HTTP {}", reply.status), retry_after(&reply))
+                }
+                Ok(reply) => return Ok(reply),
+                Err(AttemptError::Fatal(e)) => return Err(e),
+                Err(AttemptError::Transport(reason)) => (reason, None),
+            };
+            if number >= max_attempts {
+                return Err(IndexError::Unreachable {
+                    url: url.to_string(),
+                    attempts: number,
+                    last: reason,
+                });
+            }
+            self.pause(url, number, reason, retry_after);
+        }
+    }
+
+    /// Sleeps before attempt `failed + 1`, telling the observer.
+    pub(crate) fn pause(
+        &self,
+        url: &Url,
+        failed: u32,
+        reason: String,
+        retry_after: Option<Duration>,
+    ) {
+        let wait = self.backoff(failed, retry_after);
+        if let Some(observer) = &self.observer {
+            observer(&RetryEvent {
+                url: url.to_string(),
+                attempt: failed,
+                max_attempts: self.config.retries + 1,
+                reason,
+                wait,
+            });
+        }
+        std::thread::sleep(wait);
+    }
+
+    /// Exponential backoff with jitter (50–100 % of `backoff · 2^(n-1)`,
+    /// capped), or the server's `Retry-After` when that is longer.
+    pub(crate) fn backoff(&self, failed: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .config
+            .backoff
+            .saturating_mul(1u32 << failed.saturating_sub(1).min(16))
+            .min(self.config.max_backoff);
+        let jittered = exp.mul_f64(0.5 + fastrand::f64() * 0.5);
+        match retry_after {
+            Some(asked) => asked.min(MAX_RETRY_AFTER).max(jittered),
+            None => jittered,
+        }
+    }
+
+    /// One HTTP exchange. Any status is an `Ok`; no answer is an
+    /// [`AttemptError::Transport`].
+    pub(crate) fn attempt(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: &RequestBody<'_>,
+        credentials: Option<&Credentials>,
+    ) -> Result<Reply, AttemptError> {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(url.as_str())
+            .header("cache-control", "no-cache");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        if let Some(credentials) = credentials {
+            check_credentials_allowed(url).map_err(AttemptError::Fatal)?;
+            builder = builder.header("authorization", credentials.authorization());
+        }
+        let bad_request = |e: http::Error| {
+            AttemptError::Fatal(IndexError::InvalidIndex {
+                input: url.to_string(),
+                reason: e.to_string(),
+            })
+        };
+        let result = match body {
+            RequestBody::Empty => {
+                let request = builder.body(()).map_err(bad_request)?;
+                self.agent.run(request)
+            }
+            RequestBody::Bytes(bytes, content_type) => {
+                let request = builder
+                    .header("content-type", *content_type)
+                    .body(*bytes)
+                    .map_err(bad_request)?;
+                self.agent.run(request)
+            }
+            RequestBody::Stream {
+                open,
+                len,
+                content_type,
+            } => {
+                let mut reader = open().map_err(AttemptError::Fatal)?;
+                let request = builder
+                    .header("content-type", *content_type)
+                    .header("content-length", len.to_string())
+                    .body(ureq::SendBody::from_reader(&mut reader))
+                    .map_err(bad_request)?;
+                // An index checks a big upload before it answers: allow
+                // for that on top of the usual wait (1 s per 16 MiB).
+                let processing = Duration::from_secs(len / (16 * 1024 * 1024));
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_recv_response(Some(self.config.timeout + processing))
+                    .build();
+                self.agent.run(request)
+            }
+        };
+        let mut response = result.map_err(|e| AttemptError::Transport(describe(&e)))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .lossy_utf8(true)
+            .read_to_string()
+            .map_err(|e| {
+                AttemptError::Transport(format!("reading the answer: {}", describe(&e)))
+            })?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A JSON exchange's answer: status, body, and the body parsed as JSON
+/// when it is JSON.
+#[derive(Debug, Clone)]
+pub struct JsonReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, as text.
+    pub body: String,
+    /// The body parsed, when it parses.
+    pub json: Option<serde_json::Value>,
+}
+
+impl Client {
+    /// A JSON request (`GET` when `body` is `None`, `POST` otherwise), with
+    /// the retries of every read. `bearer` is sent as
+    /// `Authorization: bearer …` (only over https or to this machine).
+    /// Answers of any status that is not retried are returned.
+    pub fn request_json(
+        &self,
+        url: &Url,
+        bearer: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Result<JsonReply, IndexError> {
+        let authorization = match bearer {
+            Some(token) => {
+                check_credentials_allowed(url)?;
+                Some(format!("bearer {token}"))
+            }
+            None => None,
+        };
+        let mut headers = vec![("accept", "application/json")];
+        if let Some(value) = &authorization {
+            headers.push(("authorization", value.as_str()));
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let request_body = match &bytes {
+            Some(bytes) => RequestBody::Bytes(bytes, "application/json"),
+            None => RequestBody::Empty,
+        };
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let reply = self.with_retries(url, || {
+            self.attempt(method, url, &headers, &request_body, None)
+        })?;
+        if (300..400).contains(&reply.status) {
+            return Err(IndexError::Redirected {
+                url: url.to_string(),
+                location: reply.header("location").unwrap_or_default().to_string(),
+            });
+        }
+        Ok(JsonReply {
+            status: reply.status,
+            json: serde_json::from_str(&reply.body).ok(),
+            body: reply.body,
+        })
+    }
+
+    /// One GET (no retries) whose 200 body is handed to `read` as a
+    /// stream: `Ok(Ok(value))`, `Ok(Err(status))` for another status,
+    /// `Err` when there is no (complete) answer.
+    pub(crate) fn get_streaming<T>(
+        &self,
+        url: &Url,
+        read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> Result<Result<T, u16>, String> {
+        let mut builder = http::Request::builder()
+            .method("GET")
+            .uri(url.as_str())
+            .header("cache-control", "no-cache");
+        if let Some(credentials) = self.read_credentials_for(url) {
+            check_credentials_allowed(url).map_err(|e| e.to_string())?;
+            builder = builder.header("authorization", credentials.authorization());
+        }
+        let request = builder.body(()).map_err(|e| e.to_string())?;
+        let mut response = self.agent.run(request).map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Ok(Err(status));
+        }
+        let mut reader = response.body_mut().as_reader();
+        read(&mut reader)
+            .map(Ok)
+            .map_err(|e| format!("reading {url}: {e}"))
+    }
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
+pub(crate) fn retry_after(reply: &Reply) -> Option<Duration> {
+    let value = reply.header("retry-after")?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+fn describe(error: &ureq::Error) -> String {
+    match error {
+        ureq::Error::Timeout(which) => format!("timed out ({which})"),
+        ureq::Error::Io(io) => format!("connection error: {io}"),
+        ureq::Error::HostNotFound => "host not found".to_string(),
+        ureq::Error::ConnectionFailed => "connection failed".to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_rules() {
+        let ok = [
+            "https://upload.pypi.org/legacy/",
+            "http://127.0.0.1:8080/",
+            "http://[::1]:1/",
+            "http://localhost/",
+        ];
+        for url in ok {
+            assert!(
+                check_credentials_allowed(&Url::parse(url).unwrap()).is_ok(),
+                "{url}"
+            );
+        }
+        let err = check_credentials_allowed(&Url::parse("http://example.org/legacy/").unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("plain http"), "{err}");
+        assert!(err.is_input());
+        let creds = Credentials::new("", "pypi-s3cret");
+        assert_eq!(creds.username(), "__token__");
+        assert!(!format!("{creds:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_honours_retry_after() {
+        let client = Client::new(ClientConfig {
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(1000),
+            ..ClientConfig::default()
+        });
+        for _ in 0..50 {
+            let first = client.backoff(1, None);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let third = client.backoff(3, None);
+            assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
+            let capped = client.backoff(10, None);
+            assert!(capped <= Duration::from_millis(1000));
+        }
+        assert_eq!(
+            client.backoff(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            client.backoff(1, Some(Duration::from_secs(9999))),
+            MAX_RETRY_AFTER
+        );
+    }
+
+    #[test]
+    fn config_from_vars() {
+        let config = ClientConfig::from_vars(|k| match k {
+            "PBX_HTTP_TIMEOUT" => Some("0.5".into()),
+            "PBX_HTTP_RETRIES" => Some("2".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.timeout, Duration::from_millis(500));
+        assert_eq!(config.retries, 2);
+        assert!(
+            ClientConfig::from_vars(|k| (k == "PBX_HTTP_TIMEOUT").then(|| "-1".into())).is_err()
+        );
+    }
+}

@@ -1,0 +1,835 @@
+//! pbx-upload: upload wheels and sdists to any index that speaks the legacy
+//! upload API, without ever re-using a version (DESIGN.md rule 3), and
+//! verify what landed.
+//!
+//! The steps, in order, each able to stop the run:
+//!
+//! 1. **Pre-flight** ([`preflight`], exit 2, before any request): every file
+//!    is a wheel or sdist whose metadata can be read and agrees with its
+//!    filename; all share one project name and version; the version has no
+//!    local segment; at most one sdist; digests computed.
+//! 2. **Consumed?** The index lists the project's files; any file of this
+//!    version means the version is consumed: exit 1, nothing uploaded, and
+//!    the next fixed-forward version named ([`next_version`]).
+//! 3. **Upload** each file, streamed from disk, with retries and
+//!    reconciliation against the simple API ([`pbx_index::Client::upload`]).
+//! 4. **Verify**: wait (bounded) until the simple API lists every file with
+//!    the local sha256.
+//!
+//! Anything short of "every file is on the index with the right digest"
+//! is not exit 0. A partial upload says plainly that the version is now
+//! consumed, what landed and what did not, and names the next version.
+#![deny(missing_docs)]
+
+pub mod credentials;
+pub mod trusted;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pbx_artifact::DistKind;
+use pbx_index::{
+    Artifact, Client, Credentials, IndexError, IndexUrls, Listed, Target, UploadOutcome,
+};
+use pbx_report::{ExitStatus, Location, Problem};
+use pbx_version::{next_fix_forward, FixForwardError, FixLane, Version};
+use serde::Serialize;
+
+pub use trusted::{OidcEnv, TrustedMode};
+
+/// The paragraph `--skip-existing` (and its relatives) is refused with.
+pub const SKIP_EXISTING_REFUSAL: &str = "pbx-upload never skips files that already exist. A version is consumed the moment any file of it reaches an index: PyPI never accepts the same filename twice, even after deletion, so \"skipping\" an existing file hides that this run's artifacts are not the ones on the index, and whoever installs that version gets bytes nobody built here. When the index already holds this version, pbx-upload stops, uploads nothing, and names the next fixed-forward version (X.Y.Z.postN, or X.Y.ZrcN for a release candidate) with the command that bumps to it; release that instead. (DESIGN.md, release rule 3.)";
+
+/// What the run is asked to do.
+#[derive(Debug)]
+pub struct Options {
+    /// The files to upload (already expanded; see [`collect_files`]).
+    pub files: Vec<PathBuf>,
+    /// The index.
+    pub index: IndexUrls,
+    /// The value to name the index with in the bump command (`pypi`,
+    /// `testpypi`, or its simple URL).
+    pub index_arg: String,
+    /// Check everything, upload nothing.
+    pub dry_run: bool,
+    /// How long to wait for the simple API to list the uploaded files.
+    pub wait: Duration,
+    /// Credentials already found (and where), if any.
+    pub credentials: Option<credentials::Found>,
+    /// Trusted publishing mode.
+    pub trusted: TrustedMode,
+    /// The job's OIDC token request variables, when present.
+    pub oidc: Option<OidcEnv>,
+}
+
+/// Progress and secrets: the binary's side of the run.
+pub trait Reporter {
+    /// A progress line for people (stderr).
+    fn say(&mut self, line: &str);
+    /// A secret that must never appear in logs (`::add-mask::` under
+    /// GitHub Actions). Called the moment a secret is received.
+    fn mask(&mut self, secret: &str);
+}
+
+/// How the run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every file uploaded and listed with the local sha256.
+    Uploaded,
+    /// `--dry-run`: every check passed; nothing was sent.
+    DryRun,
+    /// The index already held this version: nothing uploaded.
+    Consumed,
+    /// Some files landed, at least one did not: the version is consumed.
+    Partial,
+    /// The index refused the first file (nothing landed).
+    Rejected,
+    /// Uploaded, but the simple API does not list every file with the
+    /// local sha256 within the wait.
+    Unverified,
+    /// The index could not be reached (nothing landed).
+    Unreachable,
+}
+
+impl Outcome {
+    /// The exit status.
+    pub fn status(self) -> ExitStatus {
+        match self {
+            Outcome::Uploaded | Outcome::DryRun => ExitStatus::Success,
+            Outcome::Unreachable => ExitStatus::EnvironmentError,
+            _ => ExitStatus::Failure,
+        }
+    }
+}
+
+/// One file's fate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileState {
+    /// `--dry-run`: would be uploaded.
+    WouldUpload,
+    /// Uploaded and listed with the local sha256.
+    Uploaded,
+    /// An attempt got no answer, and the index turned out to hold exactly
+    /// this file: uploaded by this run. Listed with the local sha256.
+    Reconciled,
+    /// Accepted by the index, but not (yet) listed with the local sha256.
+    NotListed,
+    /// Listed with another sha256.
+    DigestDiffers,
+    /// The index already holds this filename (not ours).
+    AlreadyExists,
+    /// The index refused it.
+    Rejected,
+    /// The index could not be reached for it.
+    Unreachable,
+    /// Not tried (an earlier file failed).
+    NotAttempted,
+    /// This version's file already on the index (the consumed check).
+    OnIndex,
+}
+
+impl FileState {
+    fn landed(self) -> bool {
+        matches!(
+            self,
+            FileState::Uploaded
+                | FileState::Reconciled
+                | FileState::NotListed
+                | FileState::DigestDiffers
+        )
+    }
+}
+
+/// One file in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    /// The filename.
+    pub filename: String,
+    /// Size in bytes (local file).
+    pub size: u64,
+    /// Local sha256.
+    pub sha256: String,
+    /// Where the index serves it, once listed.
+    pub url: Option<String>,
+    /// What happened.
+    pub state: FileState,
+    /// POSTs made.
+    pub attempts: u32,
+    /// The index's message, when it said something worth reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The whole run, for `--format json`, the step summary and the text report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The project name (normalised).
+    pub package: String,
+    /// The version (canonical).
+    pub version: String,
+    /// `pypi`, `testpypi` or the upload URL.
+    pub index: String,
+    /// The upload endpoint.
+    pub upload_url: String,
+    /// The simple API base.
+    pub simple_url: String,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Where the credentials came from (never their value): an
+    /// environment variable, `--password-stdin`, `.pypirc`, or
+    /// `trusted publishing`.
+    pub credentials: Option<String>,
+    /// Every file.
+    pub files: Vec<FileReport>,
+    /// The version to fix forward with, when this one is consumed.
+    pub next_version: Option<String>,
+    /// `post` or `rc`.
+    pub next_lane: Option<String>,
+    /// The command that bumps the project to [`Report::next_version`].
+    pub bump_command: Option<String>,
+    /// One sentence on what went wrong, when something did.
+    pub message: Option<String>,
+}
+
+impl Report {
+    /// The exit status.
+    pub fn status(&self) -> ExitStatus {
+        self.outcome.status()
+    }
+}
+
+/// The files to upload: the given paths, or every `.whl`/`.tar.gz`/`.zip`
+/// in `dist_dir` when none are given (sorted). Exit 2 when there are none
+/// or a given path does not exist.
+pub fn collect_files(given: &[PathBuf], dist_dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+    if !given.is_empty() {
+        for path in given {
+            if !path.is_file() {
+                return Err(Problem::input(format!("{}: no such file", path.display()))
+                    .at(Location::file(path))
+                    .hint("name the wheels and sdists to upload, or build them into dist/"));
+            }
+        }
+        return Ok(given.to_vec());
+    }
+    let entries = std::fs::read_dir(dist_dir).map_err(|e| {
+        Problem::input(format!("cannot read {}: {e}", dist_dir.display()))
+            .at(Location::file(dist_dir))
+            .hint("build first (`uv build`), or name the files to upload")
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.ends_with(".whl") || n.ends_with(".tar.gz") || n.ends_with(".zip")
+                })
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(
+            Problem::input(format!("{} holds no wheel or sdist", dist_dir.display()))
+                .at(Location::file(dist_dir))
+                .hint("build first (`uv build`), or name the files to upload"),
+        );
+    }
+    Ok(files)
+}
+
+/// The files of one release, checked and digested.
+#[derive(Debug)]
+pub struct Release {
+    /// The project name.
+    pub package: pbx_version::PackageName,
+    /// The version.
+    pub version: Version,
+    /// The artifacts, in upload order.
+    pub artifacts: Vec<Artifact>,
+}
+
+/// Pre-flight: every file parses as a wheel or sdist with readable metadata
+/// matching its filename; one project name and version; no local version;
+/// at most one sdist; no file twice. Exit 2 naming the file otherwise.
+pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
+    let mut artifacts: Vec<Artifact> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for path in files {
+        let artifact = Artifact::read(path).map_err(|e| {
+            Problem::input(format!("{e}"))
+                .at(Location::file(path))
+                .hint("rebuild the distribution (`uv build`); pbx-upload sends only intact wheels and sdists")
+        })?;
+        if !seen.insert(artifact.filename().to_string()) {
+            return Err(
+                Problem::input(format!("{} is named twice", artifact.filename()))
+                    .at(Location::file(path)),
+            );
+        }
+        let meta_name = artifact.metadata.get("Name").unwrap_or("");
+        if pbx_version::normalize(meta_name) != artifact.dist.name.as_str() {
+            return Err(Problem::input(format!(
+                "{}: its metadata names the project `{meta_name}`, its filename `{}`",
+                artifact.filename(),
+                artifact.dist.name
+            ))
+            .at(Location::file(path))
+            .hint("rebuild the distribution; a renamed file is not a valid upload"));
+        }
+        let meta_version = artifact.metadata.get("Version").unwrap_or("");
+        if Version::parse(meta_version).ok().as_ref() != Some(&artifact.dist.version) {
+            return Err(Problem::input(format!(
+                "{}: its metadata says version `{meta_version}`, its filename `{}`",
+                artifact.filename(),
+                artifact.dist.version
+            ))
+            .at(Location::file(path))
+            .hint("rebuild the distribution; a renamed file is not a valid upload"));
+        }
+        artifacts.push(artifact);
+    }
+    let first = artifacts
+        .first()
+        .ok_or_else(|| Problem::input("no files to upload"))?;
+    let (package, version) = (first.dist.name.clone(), first.dist.version.clone());
+    let mixed: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.dist.name != package || a.dist.version != version)
+        .map(|a| a.filename().to_string())
+        .collect();
+    if !mixed.is_empty() {
+        return Err(Problem::input(format!(
+            "the files are not one release: {} is {package} {}, but {} {}",
+            first.filename(),
+            version.canonical(),
+            if mixed.len() == 1 {
+                "this is not:"
+            } else {
+                "these are not:"
+            },
+            mixed.join(", ")
+        ))
+        .at(Location::file(&first.path))
+        .hint("upload one project version per run: clean dist/ (`rm -rf dist`) and build again"));
+    }
+    if version.has_local() {
+        return Err(Problem::input(format!(
+            "{package} {version} has a local version segment (`+…`), which public indexes reject"
+        ))
+        .at(Location::file(&first.path))
+        .hint("drop the `+local` part of the version and build again"));
+    }
+    let sdists: Vec<&str> = artifacts
+        .iter()
+        .filter(|a| a.dist.kind == DistKind::Sdist)
+        .map(|a| a.filename())
+        .collect();
+    if sdists.len() > 1 {
+        return Err(Problem::input(format!(
+            "more than one sdist for one release: {}",
+            sdists.join(", ")
+        ))
+        .hint("keep one sdist (.tar.gz): indexes take only one per release"));
+    }
+    Ok(Release {
+        package,
+        version,
+        artifacts,
+    })
+}
+
+/// The next fixed-forward version once `version` is consumed on `index`,
+/// from every version the index holds: the `post` lane on TestPyPI and for
+/// final or post versions, the `rc` lane for pre-releases elsewhere (a
+/// post-release when the final is already out).
+pub fn next_version(index: &IndexUrls, version: &Version, used: &[Version]) -> (FixLane, Version) {
+    let testpypi = index.name.as_deref() == Some("testpypi")
+        || index.upload.host_str() == Some("test.pypi.org");
+    let lane = if !testpypi && version.is_prerelease() {
+        FixLane::Rc
+    } else {
+        FixLane::Post
+    };
+    match next_fix_forward(version, used, lane) {
+        Ok(next) => (lane, next),
+        Err(FixForwardError::FinalAlreadyReleased { suggestion, .. }) => {
+            (FixLane::Post, suggestion)
+        }
+    }
+}
+
+/// Runs the upload. `Err` only for problems that stop the run before any
+/// file is sent (bad input, an unreachable index at the consumed check);
+/// everything after that is in the [`Report`].
+pub fn upload(
+    client: &Client,
+    options: &Options,
+    reporter: &mut dyn Reporter,
+) -> Result<Report, Problem> {
+    let release = preflight(&options.files)?;
+    let index = &options.index;
+    let mut report = Report {
+        package: release.package.to_string(),
+        version: release.version.canonical(),
+        index: index.label(),
+        upload_url: index.upload.to_string(),
+        simple_url: index.simple.to_string(),
+        dry_run: options.dry_run,
+        outcome: Outcome::DryRun,
+        credentials: options.credentials.as_ref().map(|f| f.source.clone()),
+        files: release
+            .artifacts
+            .iter()
+            .map(|a| FileReport {
+                filename: a.filename().to_string(),
+                size: a.size,
+                sha256: a.sha256.clone(),
+                url: None,
+                state: FileState::NotAttempted,
+                attempts: 0,
+                message: None,
+            })
+            .collect(),
+        next_version: None,
+        next_lane: None,
+        bump_command: None,
+        message: None,
+    };
+
+    // Credentials: checked before any request.
+    let mut credentials: Option<Credentials> =
+        options.credentials.as_ref().map(|f| f.credentials.clone());
+    if credentials.is_some() {
+        pbx_index::check_credentials_allowed(&index.upload).map_err(index_problem)?;
+    }
+    let use_trusted = match options.trusted {
+        TrustedMode::Never => false,
+        TrustedMode::Always => true,
+        TrustedMode::Auto => credentials.is_none() && options.oidc.is_some(),
+    };
+    if use_trusted && options.oidc.is_none() {
+        return Err(Problem::input(
+            "--trusted-publishing always, but this job cannot request an OIDC token",
+        )
+        .hint(trusted::NO_ID_TOKEN_HINT));
+    }
+    if credentials.is_none() && !use_trusted && index.is_warehouse() && !options.dry_run {
+        return Err(Problem::input(format!(
+            "no credentials for {}",
+            index.label()
+        ))
+        .hint("set TWINE_PASSWORD or UV_PUBLISH_TOKEN (an API token; the username defaults to __token__), use --password-stdin, or publish from GitHub Actions with trusted publishing (`permissions: id-token: write`)"));
+    }
+
+    reporter.say(&format!(
+        "pbx-upload: {} {} → {} ({} file{})",
+        report.package,
+        report.version,
+        index,
+        release.artifacts.len(),
+        if release.artifacts.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+
+    // Is the version consumed?
+    let on_index = client
+        .list_files(&index.simple, &release.package)
+        .map_err(|e| read_problem(&e, index))?;
+    let used: Vec<Version> = on_index.iter().filter_map(|f| f.version.clone()).collect();
+    let same: Vec<&pbx_index::IndexFile> = on_index
+        .iter()
+        .filter(|f| f.version.as_ref() == Some(&release.version))
+        .collect();
+    if !same.is_empty() {
+        report.outcome = Outcome::Consumed;
+        for file in &mut report.files {
+            if let Some(existing) = same.iter().find(|f| f.filename == file.filename) {
+                file.state = FileState::OnIndex;
+                file.url = Some(existing.url.clone());
+                if existing.sha256.as_deref() != Some(file.sha256.as_str()) {
+                    file.message = Some(format!(
+                        "the index holds other bytes (sha256 {})",
+                        existing.sha256.as_deref().unwrap_or("not stated")
+                    ));
+                }
+            }
+        }
+        let listed: Vec<String> = same
+            .iter()
+            .map(|f| format!("{}{}", f.filename, if f.yanked { " (yanked)" } else { "" }))
+            .collect();
+        report.message = Some(format!(
+            "{} {} is already on {}: {}. The version is consumed; nothing was uploaded",
+            report.package,
+            report.version,
+            index.label(),
+            listed.join(", ")
+        ));
+        name_next(&mut report, options, &release.version, &used);
+        return Ok(report);
+    }
+
+    if options.dry_run {
+        for file in &mut report.files {
+            file.state = FileState::WouldUpload;
+        }
+        if use_trusted {
+            report.credentials = Some("trusted publishing (not exchanged in a dry run)".into());
+        }
+        report.outcome = Outcome::DryRun;
+        return Ok(report);
+    }
+
+    if use_trusted {
+        let oidc = options.oidc.as_ref().expect("checked above");
+        let mut mask = |secret: &str| reporter.mask(secret);
+        credentials = Some(trusted::exchange(client, &index.upload, oidc, &mut mask)?);
+        report.credentials = Some("trusted publishing".into());
+        reporter.say("  trusted publishing: upload token minted");
+    }
+
+    let target = Target {
+        upload: &index.upload,
+        simple: &index.simple,
+        credentials: credentials.as_ref(),
+    };
+    let mut failure: Option<(FileState, String)> = None;
+    for (artifact, file) in release.artifacts.iter().zip(report.files.iter_mut()) {
+        reporter.say(&format!(
+            "  uploading {} ({})",
+            artifact.filename(),
+            human_size(artifact.size)
+        ));
+        match client.upload(target, artifact) {
+            Ok(UploadOutcome::Uploaded {
+                attempts,
+                reconciled,
+            }) => {
+                file.attempts = attempts;
+                file.state = if reconciled {
+                    file.message = Some("an attempt got no answer; the index holds exactly this file, so it counts as uploaded by this run".into());
+                    FileState::Reconciled
+                } else {
+                    FileState::Uploaded
+                };
+            }
+            Ok(UploadOutcome::AlreadyExists {
+                status,
+                message,
+                index_sha256,
+            }) => {
+                file.state = FileState::AlreadyExists;
+                let other = match index_sha256 {
+                    Some(sha) if sha == artifact.sha256 => {
+                        " (same bytes, uploaded before this run)".to_string()
+                    }
+                    Some(sha) => format!(" (other bytes: sha256 {sha})"),
+                    None => String::new(),
+                };
+                file.message = Some(format!("HTTP {status}: {message}{other}"));
+                failure = Some((
+                    FileState::AlreadyExists,
+                    format!(
+                        "{} already exists on {}",
+                        artifact.filename(),
+                        index.label()
+                    ),
+                ));
+                break;
+            }
+            Ok(UploadOutcome::Rejected { status, message }) => {
+                file.state = FileState::Rejected;
+                file.message = Some(format!("HTTP {status}: {message}"));
+                let hint = match status {
+                    401 | 403 => {
+                        " (check the credentials and that they may upload to this project)"
+                    }
+                    _ => "",
+                };
+                failure = Some((
+                    FileState::Rejected,
+                    format!(
+                        "{} refused {}: HTTP {status}{hint}",
+                        index.label(),
+                        artifact.filename()
+                    ),
+                ));
+                break;
+            }
+            Err(e) if e.is_environment() => {
+                file.state = FileState::Unreachable;
+                file.message = Some(e.to_string());
+                failure = Some((FileState::Unreachable, e.to_string()));
+                break;
+            }
+            Err(e) => {
+                file.state = FileState::Rejected;
+                file.message = Some(e.to_string());
+                failure = Some((FileState::Rejected, e.to_string()));
+                break;
+            }
+        }
+    }
+
+    let landed: Vec<usize> = (0..report.files.len())
+        .filter(|&i| report.files[i].state.landed())
+        .collect();
+
+    // Verify what landed.
+    if !landed.is_empty() {
+        let artifacts: Vec<&Artifact> = landed.iter().map(|&i| &release.artifacts[i]).collect();
+        reporter.say(&format!(
+            "  waiting up to {}s for {} to list {} file(s)",
+            options.wait.as_secs(),
+            index.simple,
+            artifacts.len()
+        ));
+        match client.wait_until_listed(&index.simple, &artifacts, options.wait) {
+            Ok(states) => {
+                for (&i, state) in landed.iter().zip(states) {
+                    let file = &mut report.files[i];
+                    match state {
+                        Listed::Verified(listed) => file.url = Some(listed.url),
+                        Listed::DigestDiffers(listed) => {
+                            file.url = Some(listed.url);
+                            file.message = Some(format!(
+                                "listed with sha256 {}, not the local {}",
+                                listed.sha256.as_deref().unwrap_or("(not stated)"),
+                                file.sha256
+                            ));
+                            file.state = FileState::DigestDiffers;
+                        }
+                        Listed::Missing => {
+                            file.state = FileState::NotListed;
+                            file.message = Some(format!(
+                                "accepted, but not listed by the simple API after {}s",
+                                options.wait.as_secs()
+                            ));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                for &i in &landed {
+                    let file = &mut report.files[i];
+                    file.state = FileState::NotListed;
+                    file.message = Some(format!(
+                        "accepted, but the simple API could not be read: {e}"
+                    ));
+                }
+            }
+        }
+    }
+
+    let all_verified = report
+        .files
+        .iter()
+        .all(|f| matches!(f.state, FileState::Uploaded | FileState::Reconciled));
+    report.outcome = match (&failure, landed.is_empty()) {
+        (None, _) if all_verified => Outcome::Uploaded,
+        (None, _) => Outcome::Unverified,
+        (Some(_), false) => Outcome::Partial,
+        (Some((FileState::AlreadyExists, _)), true) => Outcome::Consumed,
+        (Some((FileState::Unreachable, _)), true) => Outcome::Unreachable,
+        (Some(_), true) => Outcome::Rejected,
+    };
+    match report.outcome {
+        Outcome::Uploaded | Outcome::DryRun => {}
+        Outcome::Partial => {
+            let landed_names: Vec<&str> = landed
+                .iter()
+                .map(|&i| report.files[i].filename.as_str())
+                .collect();
+            let missing: Vec<&str> = report
+                .files
+                .iter()
+                .filter(|f| !f.state.landed())
+                .map(|f| f.filename.as_str())
+                .collect();
+            report.message = Some(format!(
+                "partial upload: {} {} is now consumed on {}. Landed: {}. Not uploaded: {}. Cause: {}",
+                report.package,
+                report.version,
+                index.label(),
+                landed_names.join(", "),
+                missing.join(", "),
+                failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or("")
+            ));
+        }
+        Outcome::Unverified => {
+            report.message = Some(format!(
+                "{} {} was uploaded to {}, but the simple API does not list every file with the local sha256; the version is consumed",
+                report.package,
+                report.version,
+                index.label()
+            ));
+        }
+        Outcome::Consumed => {
+            report.message = Some(format!(
+                "{}; the version is consumed and nothing of this run landed",
+                failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or("")
+            ));
+        }
+        Outcome::Rejected | Outcome::Unreachable => {
+            report.message = Some(format!(
+                "{}; nothing landed, the version is not consumed",
+                failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or("")
+            ));
+        }
+    }
+    if matches!(
+        report.outcome,
+        Outcome::Partial | Outcome::Unverified | Outcome::Consumed
+    ) {
+        let mut used = used;
+        if let Ok(files) = client.list_files(&index.simple, &release.package) {
+            used.extend(files.into_iter().filter_map(|f| f.version));
+        }
+        name_next(&mut report, options, &release.version, &used);
+    }
+    Ok(report)
+}
+
+fn name_next(report: &mut Report, options: &Options, version: &Version, used: &[Version]) {
+    let (lane, next) = next_version(&options.index, version, used);
+    report.next_lane = Some(lane.to_string());
+    report.next_version = Some(next.canonical());
+    report.bump_command = Some(format!(
+        "pbx-next-version --lane {lane} --index {} --write",
+        options.index_arg
+    ));
+}
+
+fn index_problem(e: IndexError) -> Problem {
+    if e.is_environment() {
+        Problem::environment(e.to_string())
+    } else {
+        Problem::input(e.to_string())
+    }
+}
+
+fn read_problem(e: &IndexError, index: &IndexUrls) -> Problem {
+    if e.is_input() {
+        return Problem::input(e.to_string());
+    }
+    if let IndexError::Status {
+        status: 401 | 403, ..
+    } = e
+    {
+        return Problem::input(format!(
+            "{} needs credentials to list files: {e}",
+            index.label()
+        ))
+        .hint("pass the index's credentials (TWINE_USERNAME/TWINE_PASSWORD, PBX_USERNAME/PBX_PASSWORD, --password-stdin or ~/.pypirc); nothing was uploaded");
+    }
+    Problem::environment(format!(
+        "cannot tell which files {} already holds: {e}",
+        index.label()
+    ))
+    .hint("nothing was uploaded; retry when the index answers (check the URL with --index-url)")
+}
+
+/// `1.2 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The name an outcome or file state has in JSON (`not_listed`), with
+/// spaces for people (`not listed`).
+pub fn label<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// The Markdown table of the files, for the step summary.
+pub fn markdown(report: &Report) -> String {
+    let mut out = format!(
+        "### pbx-upload: {} {} → {} ({})\n\n| file | size | sha256 | state | url |\n|---|---|---|---|---|\n",
+        report.package,
+        report.version,
+        report.index,
+        label(&report.outcome)
+    );
+    for file in &report.files {
+        out.push_str(&format!(
+            "| `{}` | {} | `{}` | {} | {} |\n",
+            file.filename,
+            human_size(file.size),
+            file.sha256,
+            label(&file.state),
+            file.url.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(message) = &report.message {
+        out.push_str(&format!("\n{message}\n"));
+    }
+    if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
+        out.push_str(&format!("\nNext version: **{next}** (`{command}`)\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn next_versions_by_lane() {
+        let pypi = IndexUrls::resolve("pypi").unwrap();
+        let test = IndexUrls::resolve("testpypi").unwrap();
+        let local = IndexUrls::resolve("http://127.0.0.1:1/").unwrap();
+        assert_eq!(
+            next_version(&test, &v("1.2.3"), &[v("1.2.3")]),
+            (FixLane::Post, v("1.2.3.post1"))
+        );
+        assert_eq!(
+            next_version(&local, &v("1.2.3.post1"), &[v("1.2.3"), v("1.2.3.post1")]).1,
+            v("1.2.3.post2")
+        );
+        assert_eq!(
+            next_version(&pypi, &v("1.2.3rc1"), &[v("1.2.3rc1")]),
+            (FixLane::Rc, v("1.2.3rc2"))
+        );
+        assert_eq!(
+            next_version(&test, &v("1.2.3rc1"), &[v("1.2.3rc1")]).0,
+            FixLane::Post
+        );
+        // The final is out: a release candidate would sort below it.
+        assert_eq!(
+            next_version(&pypi, &v("1.2.3rc2"), &[v("1.2.3"), v("1.2.3rc2")]),
+            (FixLane::Post, v("1.2.3.post1"))
+        );
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(12), "12 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(1 << 30), "1.0 GiB");
+    }
+}

@@ -1,0 +1,886 @@
+//! pbx-upload against a real pypiserver (and, through the fault proxy, with
+//! the network misbehaving), plus an in-test server for the shapes only the
+//! public index produces (PyPI's 400 "File already exists", PEP 691 JSON,
+//! trusted publishing).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use support::index::{
+    sha256_hex, DevpiServer, Fault, FaultProxy, HttpStub, PypiServer, Request, Response,
+};
+use support::{pbx, uv_build, write_project, Run, TempDir};
+
+/// A project built by the real `uv build` (wheel + sdist in `dist/`).
+struct Built {
+    dir: TempDir,
+}
+
+impl Built {
+    fn new(name: &str, version: &str) -> Built {
+        let dir = TempDir::new();
+        write_project(&dir, name, version);
+        uv_build(dir.path());
+        Built { dir }
+    }
+
+    fn dist(&self) -> PathBuf {
+        self.dir.join("dist")
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dist())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.ends_with(".whl") || name.ends_with(".tar.gz")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// filename → sha256 of the local files.
+    fn digests(&self) -> BTreeMap<String, String> {
+        self.files()
+            .iter()
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    sha256_hex(&std::fs::read(p).unwrap()),
+                )
+            })
+            .collect()
+    }
+}
+
+/// pbx-upload run in the project directory, with no ~/.pypirc, short
+/// timeouts and fast backoff.
+fn upload(built: &Built) -> Command {
+    let mut cmd = pbx("pbx-upload");
+    cmd.current_dir(built.dir.path())
+        .env("HOME", built.dir.path())
+        .env("PYPIRC", built.dir.join("no-pypirc"))
+        .env("PBX_HTTP_TIMEOUT", "2")
+        .env("PBX_HTTP_BACKOFF_MS", "50")
+        .env("PBX_UPLOAD_WAIT", "10");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Run {
+    Run::of(cmd)
+}
+
+#[test]
+fn first_upload_lands_every_file_with_the_local_digest_and_a_second_run_names_post1() {
+    let server = PypiServer::start();
+    let built = Built::new("Demo_First", "1.4.0");
+    let first = run(upload(&built).args(["--repository", &server.url()]));
+    first.code(0);
+    assert_eq!(server.listed("demo-first"), built.digests());
+    assert_eq!(server.stored(), built.digests());
+    // stdout: one line per file: filename, sha256, URL on the index.
+    let lines: Vec<&str> = first.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", first.stdout);
+    for line in lines {
+        let parts: Vec<&str> = line.split(' ').collect();
+        assert_eq!(built.digests()[parts[0]], parts[1]);
+        assert_eq!(parts[2], format!("{}packages/{}", server.url(), parts[0]));
+    }
+
+    let second = run(upload(&built).args(["--repository", &server.url()]));
+    second
+        .code(1)
+        .stderr_has("demo-first 1.4.0 is already on")
+        .stderr_has("Fix forward with 1.4.0.post1")
+        .stderr_has("pbx-next-version --lane post");
+    assert_eq!(second.stdout, "");
+    // Nothing changed on the index.
+    assert_eq!(server.stored(), built.digests());
+
+    let json = run(upload(&built).args(["--repository", &server.url(), "--format", "json"]));
+    json.code(1);
+    let report = json.json();
+    assert_eq!(report["outcome"], "consumed");
+    assert_eq!(report["next_version"], "1.4.0.post1");
+    assert_eq!(report["next_lane"], "post");
+    assert_eq!(report["files"][0]["state"], "on_index");
+}
+
+#[test]
+fn the_next_version_counts_every_post_release_on_the_index() {
+    let server = PypiServer::start();
+    // 2.0.0 and 2.0.0.post1 are out; the project is still at 2.0.0.post1.
+    for version in ["2.0.0", "2.0.0.post1"] {
+        let built = Built::new("demo-next", version);
+        run(upload(&built).args(["--repository", &server.url()])).code(0);
+    }
+    let again = Built::new("demo-next", "2.0.0.post1");
+    let report = run(upload(&again).args(["--repository", &server.url(), "--format", "json"]));
+    report.code(1);
+    assert_eq!(report.json()["next_version"], "2.0.0.post2");
+}
+
+#[test]
+fn skip_existing_is_refused_before_any_request() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    let built = Built::new("demo-skip", "1.0.0");
+    for (args, env) in [
+        (vec!["--skip-existing"], None),
+        (vec!["--check-url", "http://127.0.0.1:1/simple/"], None),
+        (vec![], Some(("TWINE_SKIP_EXISTING", "true"))),
+        (
+            vec![],
+            Some(("UV_PUBLISH_CHECK_URL", "http://127.0.0.1:1/simple/")),
+        ),
+    ] {
+        let mut cmd = upload(&built);
+        cmd.args(["--repository", &proxy.url()]).args(&args);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let refused = run(&mut cmd);
+        refused
+            .code(2)
+            .stderr_has("is refused")
+            .stderr_has("never skips files that already exist")
+            .stderr_has("consumed");
+    }
+    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+    assert!(server.stored().is_empty());
+    // TWINE_SKIP_EXISTING=false is not a request to skip.
+    run(upload(&built)
+        .args(["--repository", &server.url()])
+        .env("TWINE_SKIP_EXISTING", "false"))
+    .code(0);
+}
+
+#[test]
+fn damaged_or_mixed_dists_are_refused_before_any_request() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+
+    // A wheel cut in half.
+    let built = Built::new("demo-bad", "1.0.0");
+    let wheel = built
+        .files()
+        .into_iter()
+        .find(|p| p.extension().unwrap() == "whl")
+        .unwrap();
+    let bytes = std::fs::read(&wheel).unwrap();
+    std::fs::write(&wheel, &bytes[..bytes.len() / 2]).unwrap();
+    run(upload(&built).args(["--repository", &proxy.url()]))
+        .code(2)
+        .stderr_has(&wheel.file_name().unwrap().to_string_lossy());
+
+    // Two versions in one dist/.
+    let mixed = Built::new("demo-mixed", "1.0.0");
+    let other = Built::new("demo-mixed", "1.0.1");
+    for file in other.files() {
+        std::fs::copy(&file, mixed.dist().join(file.file_name().unwrap())).unwrap();
+    }
+    run(upload(&mixed).args(["--repository", &proxy.url()]))
+        .code(2)
+        .stderr_has("not one release")
+        .stderr_has("demo_mixed-1.0.1");
+
+    // A local version segment.
+    let local = Built::new("demo-local", "1.0.0+build7");
+    run(upload(&local).args(["--repository", &proxy.url()]))
+        .code(2)
+        .stderr_has("local version");
+
+    // A renamed file (the metadata says another version).
+    let renamed = Built::new("demo-renamed", "1.0.0");
+    for file in renamed.files() {
+        let name = file
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("1.0.0", "1.0.5");
+        std::fs::rename(&file, renamed.dist().join(name)).unwrap();
+    }
+    run(upload(&renamed).args(["--repository", &proxy.url()]))
+        .code(2)
+        .stderr_has("its metadata says version `1.0.0`");
+
+    // Not a distribution at all, and an empty dist/.
+    let junk = Built::new("demo-junk", "1.0.0");
+    let notes = junk.dir.write("notes.txt", "hello");
+    run(upload(&junk)
+        .args(["--repository", &proxy.url()])
+        .arg(&notes))
+    .code(2);
+    let empty = TempDir::new();
+    std::fs::create_dir(empty.join("dist")).unwrap();
+    run(pbx("pbx-upload")
+        .current_dir(empty.path())
+        .args(["--repository", &proxy.url()]))
+    .code(2)
+    .stderr_has("holds no wheel or sdist");
+
+    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+    assert!(server.stored().is_empty());
+}
+
+#[test]
+fn credentials_never_appear_in_any_output() {
+    let secret = "pypi-AgEIcHlwaS5vcmc-s3cr3t-t0k3n";
+    let server = PypiServer::start_with_auth("__token__", secret);
+    let built = Built::new("demo-secret", "0.3.0");
+    let outputs = built.dir.join("github-output");
+    let summary = built.dir.join("step-summary");
+    let mut everything = Vec::new();
+    let mut check = |cmd: &mut Command, code: i32| {
+        let out = cmd
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        // The only place the secret may appear is the mask command itself,
+        // and that comes before anything else.
+        let first = stderr.lines().next().unwrap_or("");
+        assert!(first.starts_with("::add-mask::"), "{stderr}");
+        let rest: String = stderr
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        everything.extend_from_slice(rest.as_bytes());
+        everything.extend_from_slice(&out.stdout);
+    };
+    // Env token, --format json, then a wrong token (the 401 answer),
+    // then --password-stdin.
+    check(
+        upload(&built)
+            .args(["--repository", &server.url(), "--format", "json"])
+            .env("TWINE_PASSWORD", secret),
+        0,
+    );
+    let second = Built::new("demo-secret", "0.3.1");
+    check(
+        upload(&second)
+            .args(["--repository", &server.url()])
+            .env("UV_PUBLISH_TOKEN", format!("{secret}-wrong")),
+        1,
+    );
+    let third = Built::new("demo-secret", "0.3.2");
+    let mut child = upload(&third)
+        .args(["--repository", &server.url(), "--password-stdin"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{secret}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("::add-mask::{secret}\n")),
+        "{stderr}"
+    );
+    everything.extend(
+        stderr
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .flat_map(|l| l.bytes()),
+    );
+    everything.extend_from_slice(&out.stdout);
+    everything.extend(std::fs::read(&outputs).unwrap());
+    everything.extend(std::fs::read(&summary).unwrap());
+
+    let text = String::from_utf8_lossy(&everything);
+    assert!(!text.contains(secret), "the secret leaked:\n{text}");
+    assert!(
+        !text.contains("s3cr3t"),
+        "part of the secret leaked:\n{text}"
+    );
+    // The uploads did happen, and the outputs name them.
+    assert_eq!(server.listed("demo-secret").len(), 4);
+    let outputs_text = std::fs::read_to_string(&outputs).unwrap();
+    assert!(outputs_text.contains("uploaded=true"), "{outputs_text}");
+    assert!(outputs_text.contains("version=0.3.2"), "{outputs_text}");
+}
+
+#[test]
+fn credentials_over_plain_http_to_another_host_are_refused() {
+    let built = Built::new("demo-http", "1.0.0");
+    run(upload(&built)
+        .args(["--repository", "http://pypi.example.invalid/legacy/"])
+        .env("TWINE_PASSWORD", "pypi-secret"))
+    .code(2)
+    .stderr_has("plain http");
+}
+
+#[test]
+fn password_stdin_and_pypirc_sections_authenticate() {
+    let server = PypiServer::start_with_auth("alice", "wonderland");
+    let built = Built::new("demo-auth", "1.0.0");
+    // Without credentials pypiserver refuses: exit 1, not consumed.
+    let refused = run(upload(&built).args(["--repository", &server.url(), "--format", "json"]));
+    refused.code(1);
+    assert_eq!(refused.json()["outcome"], "rejected");
+    assert!(server.stored().is_empty());
+    // A custom .pypirc section names the index and the credentials.
+    let pypirc = built.dir.write(
+        "pypirc",
+        &format!(
+            "[distutils]\nindex-servers =\n    local\n\n[local]\nrepository = {}\nusername = alice\npassword = wonderland\n",
+            server.url()
+        ),
+    );
+    let ok = run(upload(&built)
+        .args(["--repository", "local", "--format", "json"])
+        .env("PYPIRC", &pypirc));
+    ok.code(0);
+    assert!(ok.json()["credentials"]
+        .as_str()
+        .unwrap()
+        .ends_with("[local]"));
+    assert_eq!(server.listed("demo-auth"), built.digests());
+}
+
+/// Uploads `built` through `proxy` (in front of `server`) and checks the
+/// end state: exit 0 and every file exactly once on the real index.
+fn upload_through(proxy: &FaultProxy, server: &PypiServer, built: &Built) -> serde_json::Value {
+    let done = run(upload(built).args(["--repository", &proxy.url(), "--format", "json"]));
+    done.code(0);
+    assert_eq!(server.stored(), built.digests(), "{}", done.stderr);
+    assert_eq!(server.listed(&built_name(built)), built.digests());
+    done.json()
+}
+
+fn built_name(built: &Built) -> String {
+    let first = built.files()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    first.split('-').next().unwrap().replace('_', "-")
+}
+
+#[test]
+fn a_connection_reset_before_the_body_is_retried() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on("POST", "/", Fault::ResetBeforeBody);
+    let built = Built::new("demo-reset-before", "1.0.0");
+    let report = upload_through(&proxy, &server, &built);
+    // The first file needed a second POST (nothing had landed), the second one.
+    assert_eq!(proxy.count("POST", "/"), 3);
+    assert_eq!(report["files"][0]["state"], "uploaded");
+    assert_eq!(report["files"][0]["attempts"], 2);
+}
+
+#[test]
+fn a_connection_reset_after_the_body_is_reconciled_not_reposted() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on("POST", "/", Fault::ResetAfterBody);
+    let built = Built::new("demo-reset-after", "1.0.0");
+    let report = upload_through(&proxy, &server, &built);
+    // The index stored the first file; pbx saw it on the simple API and did
+    // not POST it again.
+    assert_eq!(proxy.count("POST", "/"), 2);
+    assert_eq!(report["files"][0]["state"], "reconciled");
+    assert_eq!(report["files"][1]["state"], "uploaded");
+}
+
+#[test]
+fn a_503_then_success() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on_times("POST", "/", Fault::Status(503, Some(0)), 2);
+    let built = Built::new("demo-503", "1.0.0");
+    let report = upload_through(&proxy, &server, &built);
+    assert_eq!(proxy.count("POST", "/"), 4);
+    assert_eq!(report["files"][0]["attempts"], 3);
+}
+
+#[test]
+fn a_500_after_the_index_stored_the_file_is_not_reported_as_already_existing() {
+    // twine#199: a gateway error after the index stored the file, then the
+    // re-POST is told the file exists. pbx checks the index first.
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on("POST", "/", Fault::StatusAfterForward(502));
+    let built = Built::new("demo-gateway", "1.0.0");
+    let report = upload_through(&proxy, &server, &built);
+    assert_eq!(report["files"][0]["state"], "reconciled");
+    assert_eq!(proxy.count("POST", "/"), 2);
+}
+
+#[test]
+fn a_stalled_or_truncated_answer_is_reconciled() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on("POST", "/", Fault::Stall(Duration::from_secs(6)));
+    proxy.on("POST", "/", Fault::Truncate);
+    let built = Built::new("demo-stall", "1.0.0");
+    let report = upload_through(&proxy, &server, &built);
+    assert_eq!(report["files"][0]["state"], "reconciled");
+    assert_eq!(report["files"][1]["state"], "reconciled");
+    assert_eq!(proxy.count("POST", "/"), 2);
+}
+
+#[test]
+fn an_index_that_cannot_be_read_is_exit_3_and_nothing_is_sent() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on_times("GET", "/simple/", Fault::Status(503, None), 100);
+    let built = Built::new("demo-down", "1.0.0");
+    run(upload(&built)
+        .args(["--repository", &proxy.url()])
+        .env("PBX_HTTP_RETRIES", "2"))
+    .code(3)
+    .stderr_has("unreachable after 3 attempt(s)");
+    assert_eq!(proxy.count("POST", "/"), 0);
+    assert!(server.stored().is_empty());
+}
+
+#[test]
+fn a_partial_upload_says_the_version_is_consumed_and_names_the_next() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    let built = Built::new("demo-partial", "3.0.0");
+    // The first file passes; every POST after it gets a 503.
+    proxy.on("POST", "/", Fault::Pass);
+    proxy.on_times("POST", "/", Fault::Status(503, None), 100);
+    let result = run(upload(&built)
+        .args(["--repository", &proxy.url(), "--format", "json"])
+        .env("PBX_HTTP_RETRIES", "2"));
+    result
+        .code(1)
+        .stderr_has("partial upload")
+        .stderr_has("now consumed");
+    let report = result.json();
+    assert_eq!(report["outcome"], "partial");
+    assert_eq!(report["files"][0]["state"], "uploaded");
+    assert_eq!(report["files"][1]["state"], "unreachable");
+    assert_eq!(report["next_version"], "3.0.0.post1");
+    // The real index holds exactly the first file.
+    let stored = server.stored();
+    assert_eq!(stored.len(), 1);
+    let first = built.files()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(stored[&first], built.digests()[&first]);
+}
+
+/// An in-test stand-in for PyPI: PEP 691 JSON simple pages, a 400 "File
+/// already exists" for one filename, and the trusted-publishing endpoints.
+struct FakeWarehouse {
+    stub: HttpStub,
+    uploads: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeWarehouse {
+    fn start(
+        existing: Vec<(String, String)>,
+        taken: Option<String>,
+        mint: Response,
+    ) -> FakeWarehouse {
+        let uploads = Arc::new(Mutex::new(Vec::new()));
+        let recorded = uploads.clone();
+        let stub = HttpStub::start(move |request: &Request| {
+            match (request.method.as_str(), request.path.as_str()) {
+                ("GET", "/_/oidc/audience") => {
+                    Response::json(200, &serde_json::json!({"audience": "testaud"}))
+                }
+                ("GET", path) if path.starts_with("/actions-token") => {
+                    if request.header("authorization") == Some("bearer runner-request-token")
+                        && path.contains("audience=testaud")
+                    {
+                        Response::json(
+                            200,
+                            &serde_json::json!({"value": "eyJ.jwt-from-actions.sig"}),
+                        )
+                    } else {
+                        Response::new(401, "text/plain", "bad runner token")
+                    }
+                }
+                ("POST", "/_/oidc/mint-token") => {
+                    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+                    assert_eq!(body["token"], "eyJ.jwt-from-actions.sig");
+                    mint.clone()
+                }
+                ("GET", path) if path.starts_with("/simple/") => {
+                    let files: Vec<serde_json::Value> = existing
+                        .iter()
+                        .map(|(filename, sha)| {
+                            serde_json::json!({"filename": filename, "url": format!("/files/{filename}"), "hashes": {"sha256": sha}})
+                        })
+                        .collect();
+                    if files.is_empty() {
+                        Response::new(404, "text/html", "Not Found")
+                    } else {
+                        Response::json(
+                            200,
+                            &serde_json::json!({"meta": {"api-version": "1.1"}, "files": files}),
+                        )
+                        .header("X-Shape", "pep691")
+                    }
+                }
+                ("POST", "/legacy/") => {
+                    let filename = request
+                        .body
+                        .windows(10)
+                        .position(|w| w == b"filename=\"")
+                        .map(|i| {
+                            let rest = &request.body[i + 10..];
+                            String::from_utf8_lossy(
+                                &rest[..rest.iter().position(|&b| b == b'"').unwrap()],
+                            )
+                            .into_owned()
+                        })
+                        .unwrap();
+                    if request.header("authorization").is_none() {
+                        return Response::new(
+                            403,
+                            "text/plain",
+                            "Invalid or non-existent authentication information.",
+                        );
+                    }
+                    if taken.as_deref() == Some(filename.as_str()) {
+                        return Response::json(
+                            400,
+                            &serde_json::json!({
+                                "message": format!("400 File already exists ('{filename}', with blake2_256 hash 'abc'). See https://pypi.org/help/#file-name-reuse for more information."),
+                                "code": "400 Bad Request",
+                                "title": "Bad Request"
+                            }),
+                        );
+                    }
+                    recorded.lock().unwrap().push(filename);
+                    Response::new(200, "text/plain", "OK")
+                }
+                _ => Response::new(404, "text/plain", "not found"),
+            }
+        });
+        FakeWarehouse { stub, uploads }
+    }
+
+    fn repository(&self) -> String {
+        format!("{}legacy/", self.stub.url())
+    }
+}
+
+#[test]
+fn pypi_400_file_already_exists_is_a_consumed_version() {
+    let built = Built::new("demo-warehouse", "1.0.0rc1");
+    let wheel = built.files()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    // The simple API does not show it yet (a CDN), but the upload says it exists.
+    let warehouse = FakeWarehouse::start(
+        Vec::new(),
+        Some(wheel.clone()),
+        Response::new(500, "text/plain", ""),
+    );
+    let result = run(upload(&built)
+        .args(["--repository", &warehouse.repository(), "--format", "json"])
+        .env("TWINE_PASSWORD", "pypi-token"));
+    result.code(1);
+    let report = result.json();
+    assert_eq!(report["outcome"], "consumed");
+    assert_eq!(report["files"][0]["state"], "already_exists");
+    assert!(report["files"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("File already exists"));
+    // A release candidate outside TestPyPI fixes forward in the rc lane.
+    assert_eq!(report["next_version"], "1.0.0rc2");
+    assert_eq!(report["next_lane"], "rc");
+    assert!(warehouse.uploads.lock().unwrap().is_empty());
+}
+
+#[test]
+fn pep691_json_listing_makes_the_version_consumed() {
+    let built = Built::new("demo-json", "2.1.0rc3");
+    let warehouse = FakeWarehouse::start(
+        vec![
+            ("demo_json-2.1.0rc3.tar.gz".into(), "00".repeat(32)),
+            (
+                "demo_json-2.1.0rc1-py3-none-any.whl".into(),
+                "11".repeat(32),
+            ),
+            ("demo_json-2.1.0rc4.tar.gz".into(), "22".repeat(32)),
+        ],
+        None,
+        Response::new(500, "text/plain", ""),
+    );
+    let result = run(upload(&built)
+        .args(["--repository", &warehouse.repository(), "--format", "json"])
+        .env("TWINE_PASSWORD", "pypi-token"));
+    result.code(1);
+    let report = result.json();
+    assert_eq!(report["outcome"], "consumed");
+    assert_eq!(report["next_version"], "2.1.0rc5");
+    let requests = warehouse.stub.requests();
+    assert!(requests.iter().all(|r| r.method == "GET"), "{requests:?}");
+    assert_eq!(
+        requests[0].header("accept"),
+        Some("application/vnd.pypi.simple.v1+json, text/html;q=0.1")
+    );
+}
+
+#[test]
+fn trusted_publishing_mints_a_masked_token_and_uploads_with_it() {
+    let built = Built::new("demo-oidc", "1.0.0");
+    let warehouse = FakeWarehouse::start(
+        Vec::new(),
+        None,
+        Response::json(
+            200,
+            &serde_json::json!({"success": true, "token": "pypi-minted-upload-token", "expires": 900}),
+        ),
+    );
+    let outputs = built.dir.join("out");
+    let result = run(upload(&built)
+        .args(["--repository", &warehouse.repository()])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            format!("{}actions-token?api-version=2.0", warehouse.stub.url()),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "runner-request-token")
+        .env("PBX_UPLOAD_WAIT", "1"));
+    // The fake index does not list what it took, so the run ends "not
+    // listed" (exit 1); what matters here is how the token was obtained.
+    assert_eq!(
+        warehouse.uploads.lock().unwrap().len(),
+        2,
+        "{}",
+        result.stderr
+    );
+    let uploads: Vec<Request> = warehouse
+        .stub
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/legacy/")
+        .collect();
+    use base64::Engine;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("__token__:pypi-minted-upload-token")
+    );
+    assert!(uploads
+        .iter()
+        .all(|r| r.header("authorization") == Some(expected.as_str())));
+    // Every secret is masked before anything else is said, and appears
+    // nowhere but in the mask commands.
+    let mut lines = result.stderr.lines();
+    assert_eq!(lines.next(), Some("::add-mask::runner-request-token"));
+    let masks: Vec<&str> = result
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("::add-mask::"))
+        .collect();
+    assert!(
+        masks.contains(&"::add-mask::eyJ.jwt-from-actions.sig"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        masks.contains(&"::add-mask::pypi-minted-upload-token"),
+        "{}",
+        result.stderr
+    );
+    let rest: String = result
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect();
+    for secret in [
+        "runner-request-token",
+        "jwt-from-actions",
+        "minted-upload-token",
+    ] {
+        assert!(
+            !rest.contains(secret),
+            "{secret} leaked:\n{}",
+            result.stderr
+        );
+        assert!(!result.stdout.contains(secret));
+    }
+    result.code(1).stderr_has("not listed");
+}
+
+#[test]
+fn trusted_publishing_refusals_say_what_to_configure() {
+    let built = Built::new("demo-oidc-bad", "1.0.0");
+    let warehouse = FakeWarehouse::start(
+        Vec::new(),
+        None,
+        Response::json(
+            422,
+            &serde_json::json!({"message": "Token request failed", "errors": [
+                {"code": "invalid-publisher", "description": "valid token, but no corresponding publisher (All lookup strategies exhausted)"}
+            ]}),
+        ),
+    );
+    let result = run(upload(&built)
+        .args([
+            "--repository",
+            &warehouse.repository(),
+            "--trusted-publishing",
+            "always",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            format!("{}actions-token?api-version=2.0", warehouse.stub.url()),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "runner-request-token"));
+    result
+        .code(2)
+        .stderr_has("invalid-publisher")
+        .stderr_has("add a GitHub publisher");
+    assert!(warehouse.uploads.lock().unwrap().is_empty());
+
+    // `always` outside a job that may request a token.
+    run(upload(&built).args([
+        "--repository",
+        &warehouse.repository(),
+        "--trusted-publishing",
+        "always",
+    ]))
+    .code(2)
+    .stderr_has("id-token: write");
+}
+
+#[test]
+fn dry_run_checks_everything_and_sends_nothing() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    let built = Built::new("demo-dry", "0.9.0");
+    let result = run(upload(&built).args([
+        "--repository",
+        &proxy.url(),
+        "--dry-run",
+        "--format",
+        "json",
+    ]));
+    result.code(0);
+    assert_eq!(result.json()["outcome"], "dry_run");
+    assert_eq!(proxy.count("POST", "/"), 0);
+    assert_eq!(proxy.count("GET", "/simple/demo-dry/"), 1);
+    assert!(server.stored().is_empty());
+}
+
+#[test]
+fn devpi_a_second_real_index_with_pep691_json_and_409() {
+    let devpi = DevpiServer::start();
+    let built = Built::new("demo-devpi", "0.5.0");
+    // The simple URL alone is enough: devpi takes uploads at its parent.
+    let first = run(upload(&built).args(["--repository", &devpi.simple_url()]));
+    first.code(0);
+    assert_eq!(devpi.listed("demo-devpi"), built.digests());
+    run(upload(&built).args([
+        "--repository",
+        &devpi.upload_url(),
+        "--index-url",
+        &devpi.simple_url(),
+    ]))
+    .code(1)
+    .stderr_has("Fix forward with 0.5.0.post1");
+
+    // The same filename with other bytes, straight at the upload API: 409,
+    // recognised as "already exists", and the index keeps the first file.
+    let rebuilt = Built::new("demo-devpi", "0.5.0");
+    rebuilt
+        .dir
+        .write("src/demo_devpi/extra.py", "CHANGED = True\n");
+    std::fs::remove_dir_all(rebuilt.dist()).unwrap();
+    uv_build(rebuilt.dir.path());
+    assert_ne!(rebuilt.digests(), built.digests());
+    let wheel = rebuilt
+        .files()
+        .into_iter()
+        .find(|p| p.extension().unwrap() == "whl")
+        .unwrap();
+    let artifact = pbx_index::Artifact::read(&wheel).unwrap();
+    let upload_url = url::Url::parse(&devpi.upload_url()).unwrap();
+    let simple_url = url::Url::parse(&devpi.simple_url()).unwrap();
+    let outcome = pbx_index::Client::new(pbx_index::ClientConfig::default())
+        .upload(
+            pbx_index::Target {
+                upload: &upload_url,
+                simple: &simple_url,
+                credentials: None,
+            },
+            &artifact,
+        )
+        .unwrap();
+    match outcome {
+        pbx_index::UploadOutcome::AlreadyExists {
+            status,
+            index_sha256,
+            ..
+        } => {
+            assert_eq!(status, 409);
+            let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
+            assert_eq!(index_sha256.as_ref(), Some(&built.digests()[&name]));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(devpi.listed("demo-devpi"), built.digests());
+}
+
+#[test]
+fn a_private_index_gets_the_credentials_for_reads_too() {
+    let server = PypiServer::start_private("alice", "wonderland");
+    let built = Built::new("demo-private", "1.0.0");
+    // Without credentials the index cannot even be asked: exit 2, nothing sent.
+    run(upload(&built).args(["--repository", &server.url()]))
+        .code(2)
+        .stderr_has("needs credentials to list files");
+    assert!(server.stored().is_empty());
+    let with = |built: &Built| {
+        run(upload(built)
+            .args(["--repository", &server.url(), "--format", "json"])
+            .env("TWINE_USERNAME", "alice")
+            .env("TWINE_PASSWORD", "wonderland"))
+    };
+    with(&built).code(0);
+    assert_eq!(server.stored(), built.digests());
+    // The consumed check reads the private listing.
+    let again = with(&built);
+    again.code(1);
+    assert_eq!(again.json()["next_version"], "1.0.0.post1");
+}
