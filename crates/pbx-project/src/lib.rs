@@ -8,6 +8,11 @@
 //! normalisation; the root project's `uv.lock` entry is the `[[package]]`
 //! whose normalised name matches and whose `source` is `{ editable = "." }`
 //! or `{ virtual = "." }`.
+//!
+//! The [`set_pyproject_version`] and [`set_lock_version`] rewrites change
+//! only the bytes of the version string (comments, quoting, CRLF stay), and
+//! [`replace_all_or_nothing`] writes both files atomically, together or not
+//! at all.
 #![deny(missing_docs)]
 
 mod config;
@@ -15,9 +20,13 @@ mod error;
 mod lock;
 mod pyproject;
 mod span;
+mod write;
 
 pub use config::{Lane, LaneRouting, PbxConfig, ReinstallConfig};
 pub use error::ProjectError;
 pub use lock::{LockedRoot, UvLock};
 pub use pyproject::{ProjectVersion, Pyproject};
 pub use span::Located;
+pub use write::{
+    replace_all_or_nothing, set_lock_version, set_pyproject_version, VersionRewrite, WriteError,
+};

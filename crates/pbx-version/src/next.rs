@@ -60,8 +60,10 @@ pub enum FixForwardError {
 /// N is one more than the highest N used for the same base (epoch and
 /// release, zero-padded: `1.0` and `1.0.0` share a base); `current` counts as
 /// used too. The first post-release is `.post1`, the first release candidate
-/// `rc1`. A release candidate is refused when `used` holds a final (or post)
-/// release of the base: it would sort below what is already published.
+/// `rc1`. A release candidate is refused when `used` holds a version of the
+/// base that sorts at or above its final release (the final, a post-release,
+/// or a post-release's dev release): it would sort below what is already
+/// published.
 pub fn next_fix_forward<'a>(
     current: &Version,
     used: impl IntoIterator<Item = &'a Version>,
@@ -82,7 +84,10 @@ pub fn next_fix_forward<'a>(
         if let Some(rc) = version.rc_number() {
             highest_rc = Some(highest_rc.map_or(rc, |h| h.max(rc)));
         }
-        if published && !version.is_prerelease() {
+        // Anything published that sorts at or above the final release (the
+        // final, its post-releases, and their dev releases such as
+        // `1.2.3.post1.dev0`) leaves no room for a release candidate.
+        if published && *version >= base {
             final_used = true;
         }
     }

@@ -84,6 +84,20 @@ fn rc_lane_counts_past_every_used_rc_and_refuses_after_a_final() {
         next_fix_forward(&v("2.0.0"), &[], FixLane::Rc).unwrap(),
         v("2.0.0rc1")
     );
+    // Development releases of the final sort below every candidate: no
+    // refusal. A post-release's development release sorts above the final:
+    // a candidate would land below it (pip --pre would never pick it).
+    assert_eq!(
+        next_fix_forward(&v("2.0.0rc1"), &[v("2.0.0.dev3")], FixLane::Rc).unwrap(),
+        v("2.0.0rc2")
+    );
+    assert_eq!(
+        next_fix_forward(&v("2.0.0rc1"), &[v("2.0.0.post1.dev0")], FixLane::Rc).unwrap_err(),
+        FixForwardError::FinalAlreadyReleased {
+            base: v("2.0.0"),
+            suggestion: v("2.0.0.post2"),
+        }
+    );
     let err = next_fix_forward(&v("2.0.0rc2"), &[v("2.0.0")], FixLane::Rc).unwrap_err();
     assert_eq!(
         err,

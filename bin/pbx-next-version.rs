@@ -1,0 +1,146 @@
+//! pbx-next-version: the next fixed-forward version (`X.Y.Z.postN`,
+//! `X.Y.ZrcN`) from the indexes and the git tags; writes it with --write.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser;
+use pbx_index::{Client, ClientConfig};
+use pbx_next_version::{GitChoice, NextVersionInput};
+use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
+use pbx_version::FixLane;
+
+/// Name the next version to fix a failed release forward with: one past
+/// the highest N already used for the base release on the indexes (every
+/// file, yanked ones too), in the git tags, and in the current version.
+///
+/// Prints the version alone on stdout (JSON with --format json); what was
+/// seen where goes to stderr. Exit 0: named (and written with --write);
+/// 1: `rc` for a base already released as a final; 2: bad input (a dynamic
+/// version with --write, no repository); 3: an index or git unusable.
+#[derive(Debug, Parser)]
+#[command(name = "pbx-next-version", version)]
+struct Cli {
+    /// `post`: a failed TestPyPI lane or a fix after a final release
+    /// (X.Y.Z.postN). `rc`: a failed release candidate on PyPI (X.Y.ZrcN).
+    #[arg(long, env = "PBX_LANE", value_parser = ["post", "rc"])]
+    lane: String,
+
+    /// The project directory holding pyproject.toml and uv.lock.
+    #[arg(long, env = "PBX_PROJECT", value_name = "DIR", default_value = ".")]
+    project: PathBuf,
+
+    /// The current version, instead of pyproject.toml's `[project].version`.
+    #[arg(long, env = "PBX_FROM", value_name = "VERSION")]
+    from: Option<String>,
+
+    /// The project name on the indexes, instead of pyproject.toml's.
+    #[arg(long, env = "PBX_PACKAGE", value_name = "NAME")]
+    package: Option<String>,
+
+    /// An index to look at: `pypi`, `testpypi` or a URL (repeatable).
+    /// Default: the lane's own (post → testpypi and pypi; rc → pypi).
+    #[arg(
+        long = "index",
+        env = "PBX_INDEX",
+        value_name = "INDEX",
+        value_delimiter = ','
+    )]
+    indexes: Vec<String>,
+
+    /// Read the release tags of the repository holding DIR. Default: the
+    /// project directory's repository.
+    #[arg(long, env = "PBX_GIT_DIR", value_name = "DIR")]
+    git: Option<PathBuf>,
+
+    /// Do not read git tags (wins over --git).
+    #[arg(long)]
+    no_git: bool,
+
+    /// Ask no index: only git tags count (said on stderr).
+    #[arg(long, env = "PBX_OFFLINE")]
+    offline: bool,
+
+    /// Set the new version in pyproject.toml and uv.lock (only the version
+    /// strings change; both files or neither).
+    #[arg(long)]
+    write: bool,
+
+    /// Output format.
+    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let format: Format = cli.format.parse().unwrap_or_default();
+    run_main(format, |console| run(&cli, console))
+}
+
+fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
+    let lane: FixLane = cli.lane.parse().map_err(Problem::input)?;
+    let config = ClientConfig::from_vars(|key| std::env::var(key).ok())
+        .map_err(|err| Problem::input(err).hint("fix or unset the variable"))?;
+    let input = NextVersionInput {
+        lane,
+        project_dir: cli.project.clone(),
+        from: cli.from.clone(),
+        package: cli.package.clone(),
+        indexes: cli
+            .indexes
+            .iter()
+            .filter(|i| !i.trim().is_empty())
+            .cloned()
+            .collect(),
+        git: match (&cli.git, cli.no_git) {
+            (_, true) => GitChoice::Off,
+            (Some(dir), false) => GitChoice::Dir(dir.clone()),
+            (None, false) => GitChoice::Project,
+        },
+        offline: cli.offline,
+        write: cli.write,
+    };
+    // Retries are reported as they happen (the client calls back on this
+    // thread; stderr's lock is reentrant, so this line goes out between the
+    // console's own).
+    let client = Client::new(config).with_observer(|event| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "pbx-next-version: {} ({}), retry {}/{} in {:.1}s",
+            event.url,
+            event.reason,
+            event.attempt,
+            event.max_attempts,
+            event.wait.as_secs_f64()
+        );
+    });
+    let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line));
+    let report = report?;
+
+    for line in report.text_lines() {
+        console.say(&line);
+    }
+    let github = console.github.clone();
+    let _ = github.set_outputs(&[
+        ("next_version", report.next.clone()),
+        ("next_tag", report.tag.clone()),
+    ]);
+    let mut summary = format!(
+        "### pbx-next-version: {} → {} (lane {})\n\n| source | versions seen |\n|---|---|\n",
+        report.current, report.next, report.lane
+    );
+    for source in &report.sources {
+        summary.push_str(&format!(
+            "| {} {} | {} |\n",
+            source.source.as_str(),
+            source.location,
+            source.versions.join(", ")
+        ));
+    }
+    let _ = github.append_summary(&summary);
+    match console.format {
+        Format::Json => console.json(&report),
+        Format::Text => console.result(&format!("{}\n", report.next)),
+    }
+    Ok(ExitStatus::Success)
+}

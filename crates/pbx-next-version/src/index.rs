@@ -1,0 +1,88 @@
+//! The versions a package index holds: every file, yanked ones too.
+
+use pbx_index::{Client, IndexError, IndexUrls};
+use pbx_report::Problem;
+use pbx_version::{FixLane, PackageName};
+
+use crate::sources::{version_of_filename, Seen, Source, SourceKind};
+
+/// The indexes a lane looks at when none is given (DESIGN.md rule 4):
+/// a post-release can collide on either public index, a release candidate
+/// only on PyPI.
+pub fn default_indexes(lane: FixLane) -> &'static [&'static str] {
+    match lane {
+        FixLane::Post => &["testpypi", "pypi"],
+        FixLane::Rc => &["pypi"],
+    }
+}
+
+/// Resolves `pypi`, `testpypi` or a URL, as an input error when it is none
+/// of them.
+pub fn resolve(spec: &str) -> Result<IndexUrls, Problem> {
+    IndexUrls::resolve(spec).map_err(|err| {
+        Problem::input(err.to_string())
+            .hint("pass --index pypi, --index testpypi, or the index's URL (its simple API, e.g. http://127.0.0.1:8080/simple/)")
+    })
+}
+
+/// Every file of `package` on the index, as a [`Source`].
+///
+/// A project the index does not know (404) has no files. Anything else
+/// that keeps the list from being read (unreachable after the client's
+/// retries, an error status, a malformed page) is exit 3: naming a version
+/// without knowing what the index holds could collide.
+pub fn read(client: &Client, index: &IndexUrls, package: &PackageName) -> Result<Source, Problem> {
+    let files = client
+        .list_files(&index.simple, package)
+        .map_err(|err| index_problem(index, &err))?;
+    let mut source = Source {
+        kind: SourceKind::Index,
+        location: index.simple.to_string(),
+        seen: Vec::with_capacity(files.len()),
+        unreadable: Vec::new(),
+    };
+    for file in files {
+        // The name-checked reading first; the index client's own reading
+        // of the filename counts too (a file listed on the project's page
+        // is the project's, whatever its name part says).
+        let version =
+            version_of_filename(&file.filename, package.as_str()).or_else(|| file.version.clone());
+        match version {
+            Some(version) => source.seen.push(Seen {
+                version,
+                carrier: file.filename,
+                yanked: file.yanked,
+            }),
+            None => source.unreadable.push(file.filename),
+        }
+    }
+    Ok(source)
+}
+
+fn index_problem(index: &IndexUrls, err: &IndexError) -> Problem {
+    if err.is_input() {
+        return Problem::input(err.to_string())
+            .hint("check the --index value: pypi, testpypi, or the URL of a simple API");
+    }
+    let name = match &index.name {
+        Some(name) => name.clone(),
+        None => index.simple.to_string(),
+    };
+    Problem::environment(format!("cannot read which versions {name} holds: {err}"))
+    .hint("without the index's file list the next version could collide with one already uploaded; retry when the index answers, or pass --offline to use git tags alone")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_lane_looks_where_its_version_could_collide() {
+        assert_eq!(default_indexes(FixLane::Post), ["testpypi", "pypi"]);
+        assert_eq!(default_indexes(FixLane::Rc), ["pypi"]);
+        let resolved = resolve("testpypi").unwrap();
+        assert_eq!(resolved.simple.as_str(), "https://test.pypi.org/simple/");
+        let bad = resolve("ftp://example.org/").unwrap_err();
+        assert_eq!(bad.status, pbx_report::ExitStatus::InputError);
+    }
+}

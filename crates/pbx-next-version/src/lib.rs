@@ -1,0 +1,532 @@
+//! DESIGN.md rule 4 ("fix forward"): the next `X.Y.Z.postN` or `X.Y.ZrcN`.
+//!
+//! [`next_version`] reads the current version (pyproject.toml, or given),
+//! looks at every place a version can already be used — every file of the
+//! project on every index asked ([`index`], yanked files too), the release
+//! tags of the git repository ([`GitTags`], by running the real `git`) —
+//! and names the version one past the highest N used for the base release
+//! ([`pbx_version::next_fix_forward`]). With `write` it sets that version in
+//! pyproject.toml and the root entry of uv.lock, changing only the version
+//! strings' bytes, atomically and together
+//! ([`pbx_project::replace_all_or_nothing`]).
+//!
+//! The outcome is a [`NextVersionReport`] (JSON-serialisable, with
+//! [`NextVersionReport::text_lines`] for people). Problems carry their exit
+//! status: bad input 2, a release candidate after a final release 1, an
+//! index that cannot be read or a missing `git` 3.
+#![deny(missing_docs)]
+
+mod git;
+pub mod index;
+mod sources;
+
+use std::path::{Path, PathBuf};
+
+use pbx_index::Client;
+use pbx_project::{
+    replace_all_or_nothing, set_lock_version, set_pyproject_version, ProjectVersion, Pyproject,
+};
+use pbx_report::{Location, Problem};
+use pbx_version::{next_fix_forward, FixForwardError, FixLane, PackageName, Tag, Version};
+use serde::Serialize;
+
+pub use git::{GitError, GitTags};
+pub use sources::{finals_of_base, highest_used, version_of_filename, Seen, Source, SourceKind};
+
+/// Which repository's tags count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GitChoice {
+    /// The repository holding the project directory.
+    Project,
+    /// The repository holding this directory (`--git DIR`).
+    Dir(PathBuf),
+    /// No git tags (`--no-git`).
+    Off,
+}
+
+/// What to compute, as the command line gave it.
+#[derive(Clone, Debug)]
+pub struct NextVersionInput {
+    /// `post` or `rc`.
+    pub lane: FixLane,
+    /// The directory holding pyproject.toml and uv.lock.
+    pub project_dir: PathBuf,
+    /// The current version, instead of pyproject.toml's (`--from`).
+    pub from: Option<String>,
+    /// The project name on the indexes, instead of pyproject.toml's.
+    pub package: Option<String>,
+    /// Index names or URLs; empty means the lane's defaults
+    /// ([`index::default_indexes`]).
+    pub indexes: Vec<String>,
+    /// Which git tags count.
+    pub git: GitChoice,
+    /// Ask no index: git tags only.
+    pub offline: bool,
+    /// Write the new version into pyproject.toml and uv.lock.
+    pub write: bool,
+}
+
+/// What one source showed, for the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceReport {
+    /// `index` or `git`.
+    pub source: SourceKind,
+    /// The index's simple URL, or the repository directory.
+    pub location: String,
+    /// Every version seen there (canonical, PEP 440 order).
+    pub versions: Vec<String>,
+    /// The versions whose every file is yanked (they still count).
+    pub yanked: Vec<String>,
+    /// How many files or tags were read.
+    pub items: usize,
+    /// Files or tags whose version could not be read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
+}
+
+/// A file `--write` changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WrittenFile {
+    /// The file.
+    pub file: String,
+    /// The version it held.
+    pub old: String,
+    /// The line of the version string.
+    pub line: Option<usize>,
+}
+
+/// The outcome: the next version and everything it was decided from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NextVersionReport {
+    /// The project name (normalised), when known.
+    pub package: Option<String>,
+    /// `post` or `rc`.
+    pub lane: String,
+    /// The current version (canonical).
+    pub current: String,
+    /// Where the current version came from (`pyproject.toml` or `--from`).
+    pub current_from: String,
+    /// The base release (`1.2.3`).
+    pub base: String,
+    /// The next version (canonical).
+    pub next: String,
+    /// Its release tag.
+    pub tag: String,
+    /// The highest N already used for the base in this lane, and where.
+    pub highest_used: Option<String>,
+    /// No index was asked.
+    pub offline: bool,
+    /// What each source showed, in the order they were read.
+    pub sources: Vec<SourceReport>,
+    /// Files changed by `--write`.
+    pub written: Vec<WrittenFile>,
+    /// Things worth knowing that did not stop the run.
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    seen_of_base: Vec<(String, Vec<String>)>,
+}
+
+impl NextVersionReport {
+    /// The lines for stderr: what was seen where, and why this version.
+    pub fn text_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "pbx-next-version: {}current {} ({}), lane {}",
+            self.package
+                .as_ref()
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default(),
+            self.current,
+            self.current_from,
+            self.lane
+        )];
+        for (report, (describe, of_base)) in self.sources.iter().zip(&self.seen_of_base) {
+            let of_base = if of_base.is_empty() {
+                format!("none for {}", self.base)
+            } else {
+                format!("for {}: {}", self.base, of_base.join(", "))
+            };
+            let unit = match report.source {
+                SourceKind::Index => "file(s)",
+                SourceKind::Git => "release tag(s)",
+            };
+            lines.push(format!(
+                "  {describe}: {} {unit}, {} version(s); {of_base}",
+                report.items,
+                report.versions.len()
+            ));
+            if !report.unreadable.is_empty() {
+                lines.push(format!(
+                    "    could not read a version from: {}",
+                    report.unreadable.join(", ")
+                ));
+            }
+        }
+        for note in &self.notes {
+            lines.push(format!("  note: {note}"));
+        }
+        let why = match &self.highest_used {
+            Some(highest) => format!("one past {highest}"),
+            None => format!("the first {} of {}", self.lane, self.base),
+        };
+        lines.push(format!("  next: {} (tag {}), {why}", self.next, self.tag));
+        for file in &self.written {
+            let line = file.line.map(|l| format!(":{l}")).unwrap_or_default();
+            lines.push(format!(
+                "  wrote {}{line}: {} → {}",
+                file.file, file.old, self.next
+            ));
+        }
+        lines
+    }
+}
+
+/// Computes the next fixed-forward version (and writes it with `write`).
+///
+/// `client` asks the indexes (none when `offline`); `progress` receives
+/// lines worth showing while the run goes on.
+pub fn next_version(
+    input: &NextVersionInput,
+    client: &Client,
+    progress: &mut dyn FnMut(&str),
+) -> Result<NextVersionReport, Problem> {
+    let pyproject_path = input.project_dir.join("pyproject.toml");
+    let project = read_project(input, &pyproject_path)?;
+    let pyproject = project.as_ref();
+    let (current, current_from) = current_version(input, pyproject)?;
+    let package = match (&input.package, pyproject) {
+        (Some(name), _) => Some(PackageName::new(name).map_err(|err| {
+            Problem::input(format!("--package: {err}"))
+                .hint("pass the project's name, e.g. --package my-app")
+        })?),
+        (None, Some((pyproject, _))) => Some(pyproject.package.clone()),
+        (None, None) => None,
+    };
+    let tag_prefix = pyproject
+        .map(|(p, _)| p.config.tag_prefix.clone())
+        .unwrap_or_else(|| pbx_version::DEFAULT_TAG_PREFIX.to_string());
+    let lock_path = input.project_dir.join("uv.lock");
+    if input.write {
+        // Everything that can refuse the write is checked before any index
+        // is asked, with the current version as a stand-in.
+        prepare_write(input, pyproject, &lock_path, &current)?;
+    }
+
+    let mut sources = Vec::new();
+    let mut notes = Vec::new();
+    match &input.git {
+        GitChoice::Off => notes.push("--no-git: git tags were not read".to_string()),
+        choice => {
+            let dir = match choice {
+                GitChoice::Dir(dir) => dir.clone(),
+                _ => input.project_dir.clone(),
+            };
+            let tags = read_git(&dir, &tag_prefix, choice)?;
+            if !tags.ignored.is_empty() {
+                notes.push(format!(
+                    "tags starting with `{tag_prefix}` that name no version were ignored: {}",
+                    tags.ignored.join(", ")
+                ));
+            }
+            sources.push(Source {
+                kind: SourceKind::Git,
+                location: dir.display().to_string(),
+                seen: tags
+                    .tags
+                    .into_iter()
+                    .map(|tag| Seen {
+                        version: tag.version,
+                        carrier: tag.name,
+                        yanked: false,
+                    })
+                    .collect(),
+                unreadable: Vec::new(),
+            });
+        }
+    }
+    if input.offline {
+        notes.push(format!(
+            "--offline: no index was asked, only {}; a version already uploaded but never tagged could be named again",
+            if input.git == GitChoice::Off { "the current version counts" } else { "git tags count" }
+        ));
+    } else {
+        let Some(package) = &package else {
+            return Err(Problem::input(
+                "no project name to look up on the indexes: there is no pyproject.toml and --package was not given",
+            )
+            .hint("pass --package NAME (or --offline to use git tags alone)"));
+        };
+        let specs: Vec<String> = if input.indexes.is_empty() {
+            index::default_indexes(input.lane)
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        } else {
+            input.indexes.clone()
+        };
+        let indexes = specs
+            .iter()
+            .map(|spec| index::resolve(spec))
+            .collect::<Result<Vec<_>, _>>()?;
+        for urls in &indexes {
+            progress(&format!(
+                "pbx-next-version: listing the files of {package} on {}",
+                urls.simple
+            ));
+            sources.push(index::read(client, urls, package)?);
+        }
+    }
+
+    let base = current.base();
+    let used: Vec<&Version> = sources
+        .iter()
+        .flat_map(|s| s.seen.iter().map(|seen| &seen.version))
+        .collect();
+    let next = next_fix_forward(&current, used, input.lane).map_err(|err| match err {
+        FixForwardError::FinalAlreadyReleased { .. } => {
+            let seen = finals_of_base(&sources, &base);
+            Problem::failure(format!("{err} (seen: {})", seen.join(", "))).hint(format!(
+                "pbx-next-version --lane post{} prints it; add --write to set it in pyproject.toml and uv.lock",
+                if input.project_dir == Path::new(".") {
+                    String::new()
+                } else {
+                    format!(" --project {}", input.project_dir.display())
+                }
+            ))
+        }
+    })?;
+    let tag = Tag::for_version(&next, &tag_prefix);
+    // What N was one past: the highest seen anywhere, or the current
+    // version's own when that is higher.
+    let current_n = match input.lane {
+        FixLane::Post => current.post_number(),
+        FixLane::Rc => current.rc_number(),
+    };
+    let highest = match (highest_used(&sources, &base, input.lane), current_n) {
+        (Some((n, version, place)), current_n) if current_n.is_none_or(|c| n >= c) => {
+            Some(format!("{version} ({place})"))
+        }
+        (_, Some(_)) => Some(format!("{current} ({current_from})")),
+        (_, None) => None,
+    };
+
+    let mut written = Vec::new();
+    if input.write {
+        written = write_version(pyproject, &lock_path, &next, &mut notes)?;
+    }
+
+    let seen_of_base = sources
+        .iter()
+        .map(|source| {
+            let yanked = source.yanked_versions();
+            let of_base = source
+                .versions_of_base(&base)
+                .iter()
+                .map(|v| {
+                    let mark = if yanked.contains(v) { " (yanked)" } else { "" };
+                    format!("{v}{mark}")
+                })
+                .collect();
+            (source.describe(), of_base)
+        })
+        .collect();
+    Ok(NextVersionReport {
+        package: package.map(|p| p.to_string()),
+        lane: input.lane.to_string(),
+        current: current.canonical(),
+        current_from,
+        base: base.canonical(),
+        next: next.canonical(),
+        tag,
+        highest_used: highest,
+        offline: input.offline,
+        sources: sources.iter().map(source_report).collect(),
+        written,
+        notes,
+        seen_of_base,
+    })
+}
+
+fn source_report(source: &Source) -> SourceReport {
+    SourceReport {
+        source: source.kind,
+        location: source.location.clone(),
+        versions: source.versions().iter().map(Version::canonical).collect(),
+        yanked: source
+            .yanked_versions()
+            .iter()
+            .map(Version::canonical)
+            .collect(),
+        items: source.seen.len() + source.unreadable.len(),
+        unreadable: source.unreadable.clone(),
+    }
+}
+
+/// pyproject.toml and its text; `None` when `--from` makes it unnecessary
+/// and it is not there.
+fn read_project(
+    input: &NextVersionInput,
+    path: &Path,
+) -> Result<Option<(Pyproject, String)>, Problem> {
+    if input.from.is_some() && !input.write && !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        Problem::input(format!("cannot read the file: {err}"))
+            .at(Location::file(path))
+            .hint("run from the project root or pass --project DIR (or give the current version with --from VERSION)")
+    })?;
+    let pyproject = Pyproject::parse(path, &text)?;
+    Ok(Some((pyproject, text)))
+}
+
+fn current_version(
+    input: &NextVersionInput,
+    pyproject: Option<&(Pyproject, String)>,
+) -> Result<(Version, String), Problem> {
+    if let Some(from) = &input.from {
+        let version = Version::parse(from).map_err(|err| {
+            Problem::input(format!("--from: {err}"))
+                .hint("give a PEP 440 version, e.g. --from 1.2.3")
+        })?;
+        return Ok((version, "--from".to_string()));
+    }
+    let Some((pyproject, _)) = pyproject else {
+        return Err(Problem::input(
+            "no current version: pass --from VERSION or --project DIR",
+        ));
+    };
+    match &pyproject.version {
+        ProjectVersion::Static(version) => {
+            let parsed = Version::parse(&version.value).map_err(|err| {
+                Problem::input(err.to_string())
+                    .at(version.location.clone())
+                    .hint("write a PEP 440 version, e.g. `version = \"1.2.3\"`")
+            })?;
+            Ok((parsed, format!("{}", version.location)))
+        }
+        ProjectVersion::Dynamic(location) => Err(Problem::input(
+            "the version is dynamic (`dynamic = [\"version\"]`): pyproject.toml does not say what the current version is",
+        )
+        .at(location.clone())
+        .hint("pass the version last released with --from VERSION")),
+    }
+}
+
+fn prepare_write(
+    input: &NextVersionInput,
+    pyproject: Option<&(Pyproject, String)>,
+    lock_path: &Path,
+    probe: &Version,
+) -> Result<(), Problem> {
+    let Some((pyproject, text)) = pyproject else {
+        return Err(Problem::input("--write needs the project's pyproject.toml")
+            .at(Location::file(input.project_dir.join("pyproject.toml"))));
+    };
+    set_pyproject_version(&pyproject.path, text, probe)?;
+    match std::fs::read_to_string(lock_path) {
+        Ok(lock) => {
+            set_lock_version(lock_path, &lock, &pyproject.package, probe)?;
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            if pyproject.config.require_lock {
+                return Err(Problem::input(
+                    "uv.lock is missing and `[tool.pbx] require-lock = true`",
+                )
+                .at(Location::file(lock_path))
+                .hint("run `uv lock` and commit uv.lock, then run again"));
+            }
+        }
+        Err(err) => {
+            return Err(Problem::input(format!("cannot read the file: {err}"))
+                .at(Location::file(lock_path))
+                .hint("check the file's permissions"))
+        }
+    }
+    Ok(())
+}
+
+fn write_version(
+    pyproject: Option<&(Pyproject, String)>,
+    lock_path: &Path,
+    next: &Version,
+    notes: &mut Vec<String>,
+) -> Result<Vec<WrittenFile>, Problem> {
+    let Some((pyproject, text)) = pyproject else {
+        return Err(Problem::input("--write needs the project's pyproject.toml"));
+    };
+    // The indexes took time: a pyproject.toml edited meanwhile is not
+    // overwritten with what it held before.
+    let now = std::fs::read_to_string(&pyproject.path).unwrap_or_default();
+    if now != *text {
+        return Err(Problem::input(
+            "pyproject.toml changed while pbx-next-version ran; nothing was written",
+        )
+        .at(Location::file(&pyproject.path))
+        .hint("run pbx-next-version --write again"));
+    }
+    let mut rewrites = vec![(
+        pyproject.path.clone(),
+        set_pyproject_version(&pyproject.path, text, next)?,
+    )];
+    // Read again: the lock must be the bytes that are replaced.
+    match std::fs::read_to_string(lock_path) {
+        Ok(lock) => rewrites.push((
+            lock_path.to_path_buf(),
+            set_lock_version(lock_path, &lock, &pyproject.package, next)?,
+        )),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            return Err(Problem::input(format!("cannot read the file: {err}"))
+                .at(Location::file(lock_path)))
+        }
+    }
+    let files: Vec<(&Path, &str)> = rewrites
+        .iter()
+        .map(|(path, rewrite)| (path.as_path(), rewrite.text.as_str()))
+        .collect();
+    replace_all_or_nothing(&files).map_err(|err| {
+        Problem::input(err.to_string())
+            .at(Location::file(err.path()))
+            .hint("make the files and their directory writable, then run again")
+    })?;
+    if let [(_, project), (lock, locked)] = rewrites.as_slice() {
+        let same = Version::parse(&locked.old)
+            .ok()
+            .zip(Version::parse(&project.old).ok())
+            .is_some_and(|(a, b)| a == b);
+        if !same {
+            notes.push(format!(
+                "{} held {} while pyproject.toml held {}: both now hold {next}; if `uv lock --check` still fails, run `uv lock`",
+                lock.display(),
+                locked.old,
+                project.old
+            ));
+        }
+    }
+    Ok(rewrites
+        .into_iter()
+        .map(|(path, rewrite)| WrittenFile {
+            file: path.display().to_string(),
+            old: rewrite.old,
+            line: rewrite.location.line,
+        })
+        .collect())
+}
+
+fn read_git(dir: &Path, prefix: &str, choice: &GitChoice) -> Result<GitTags, Problem> {
+    GitTags::read(dir, prefix).map_err(|err| match err {
+        GitError::NotARepository { .. } => {
+            let hint = match choice {
+                GitChoice::Dir(_) => "pass --git with a directory inside the repository, or --no-git to use the indexes alone",
+                _ => "run inside the project's git checkout, pass --git DIR for the repository, or --no-git to use the indexes alone",
+            };
+            Problem::input(err.to_string()).hint(hint)
+        }
+        GitError::NoSuchDirectory { .. } => Problem::input(err.to_string())
+            .hint("pass --git with an existing directory inside the repository, or --no-git"),
+        GitError::GitMissing { .. } => Problem::environment(err.to_string())
+            .hint("install git (or put it on PATH), or pass --no-git to use the indexes alone"),
+        GitError::Failed { .. } => Problem::environment(err.to_string())
+            .hint("fix what git reports (e.g. `git config --global --add safe.directory DIR`), or pass --no-git"),
+    })
+}
