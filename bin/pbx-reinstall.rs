@@ -1,0 +1,599 @@
+//! pbx-reinstall: the exact published version, installed fresh on every
+//! interpreter, checked, and reported as a matrix.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use pbx_index::{Client, ClientConfig, IndexUrls};
+use pbx_project::Pyproject;
+use pbx_python::{Finder, PythonRequest, Search};
+use pbx_reinstall::{
+    format_duration, Backend, EnvRoot, InstallerChoice, Listing, Progress, Report, Reporter,
+    Request, Row, Status, WaitEvent,
+};
+use pbx_report::{run_main, Console, ExitStatus, Format, Location, Problem};
+use pbx_version::{PackageName, Version};
+
+/// Install the exact published version fresh from the index on every
+/// interpreter (3.11, 3.12, 3.13 by default), check its version, imports and
+/// smoke commands, and report the matrix.
+///
+/// The target comes alone from --index (no dependencies; wheel only unless
+/// only an sdist exists; hash-pinned with --dist), then every dependency from
+/// --deps-index only. Defaults come from [tool.pbx.reinstall] and the
+/// project in the current directory.
+///
+/// Exit 0: every applicable check passed; 1: a check failed (or the version
+/// never appeared, or its bytes differ); 2: bad input; 3: environment (no
+/// interpreter, no index, no uv).
+#[derive(Debug, Parser)]
+#[command(
+    name = "pbx-reinstall",
+    disable_version_flag = true,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    install: InstallArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Combine per-job JSON reports (one matrix job per interpreter) into
+    /// one report and one exit code.
+    Merge {
+        /// The JSON reports (`pbx-reinstall --format json` or --json-report).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+
+        /// Output format.
+        #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json", "junit"])]
+        format: String,
+
+        /// Also write the merged JSON report here.
+        #[arg(long)]
+        json_report: Option<PathBuf>,
+
+        /// Also write JUnit XML here.
+        #[arg(long)]
+        junit_report: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct InstallArgs {
+    /// Interpreter versions, comma-separated (default: [tool.pbx.reinstall]
+    /// pythons, else 3.11,3.12,3.13; with only --python: those).
+    #[arg(long, env = "PBX_PYTHONS", value_delimiter = ',')]
+    pythons: Vec<String>,
+
+    /// The package (default: [project].name of ./pyproject.toml).
+    #[arg(long, env = "PBX_PACKAGE")]
+    package: Option<String>,
+
+    /// The exact version (default: [project].version of ./pyproject.toml).
+    #[arg(long, env = "PBX_VERSION")]
+    version: Option<String>,
+
+    /// The index the version was uploaded to: pypi, testpypi, or a URL
+    /// (an upload URL or its simple URL).
+    #[arg(long, env = "PBX_INDEX", default_value = "pypi")]
+    index: String,
+
+    /// Where dependencies come from: pypi or a URL.
+    #[arg(long, env = "PBX_DEPS_INDEX", default_value = "pypi")]
+    deps_index: String,
+
+    /// Built artifacts: wait for their sha256 on the index and pin the
+    /// install to them (--require-hashes).
+    #[arg(long, env = "PBX_DIST")]
+    dist: Option<PathBuf>,
+
+    /// A module to import (repeatable; default: [tool.pbx.reinstall] imports).
+    #[arg(long = "import", value_name = "MODULE")]
+    imports: Vec<String>,
+
+    /// A shell command that must exit 0, run in an empty directory with the
+    /// env's bin first on PATH and its interpreter in $PBX_PYTHON
+    /// (repeatable; default: [tool.pbx.reinstall] smoke).
+    #[arg(long = "smoke", value_name = "CMD")]
+    smoke: Vec<String>,
+
+    /// How long to wait for the index to list the version (`90s`, `15m`,
+    /// `1h`; `0`: look once).
+    #[arg(long, env = "PBX_WAIT", default_value = "0")]
+    wait: String,
+
+    /// auto: uv when it is on PATH, else pip.
+    #[arg(long, env = "PBX_INSTALLER", default_value = "auto", value_parser = ["auto", "uv", "pip"])]
+    installer: String,
+
+    /// Interpreters installed at a time (0: all).
+    #[arg(long, env = "PBX_JOBS", default_value_t = 0)]
+    jobs: usize,
+
+    /// An interpreter to use (repeatable); it answers the request of its X.Y.
+    #[arg(long = "python", value_name = "PATH")]
+    python: Vec<PathBuf>,
+
+    /// Report a missing interpreter instead of exiting 3.
+    #[arg(long, env = "PBX_SKIP_MISSING")]
+    skip_missing: bool,
+
+    /// Keep the environments (their path is printed on stderr).
+    #[arg(long)]
+    keep_envs: bool,
+
+    /// Where the defaults are read from.
+    #[arg(long, env = "PBX_PROJECT", default_value = ".")]
+    project: PathBuf,
+
+    /// Output format on stdout.
+    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json", "junit"])]
+    format: String,
+
+    /// Also write the JSON report here (for `pbx-reinstall merge`).
+    #[arg(long)]
+    json_report: Option<PathBuf>,
+
+    /// Also write JUnit XML here.
+    #[arg(long)]
+    junit_report: Option<PathBuf>,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let format = match &cli.command {
+        Some(Command::Merge { format, .. }) => format.clone(),
+        None => cli.install.format.clone(),
+    };
+    let console_format = if format == "json" {
+        Format::Json
+    } else {
+        Format::Text
+    };
+    run_main(console_format, |console| match &cli.command {
+        Some(Command::Merge {
+            reports,
+            json_report,
+            junit_report,
+            ..
+        }) => merge(
+            reports,
+            &format,
+            json_report.as_deref(),
+            junit_report.as_deref(),
+            console,
+        ),
+        None => install(&cli.install, console),
+    })
+}
+
+fn merge(
+    reports: &[PathBuf],
+    format: &str,
+    json_report: Option<&Path>,
+    junit_report: Option<&Path>,
+    console: &mut Console<'_>,
+) -> Result<ExitStatus, Problem> {
+    let paths: Vec<&Path> = reports.iter().map(PathBuf::as_path).collect();
+    let report = Report::merge(&paths).map_err(|err| {
+        let problem = Problem::input(err.to_string());
+        match err {
+            pbx_reinstall::MergeError::Parse {
+                path, line, column, ..
+            } => problem
+                .at(Location::at(path, line, column))
+                .hint("pass the JSON written by `pbx-reinstall --format json` or --json-report"),
+            _ => problem,
+        }
+    })?;
+    console.say(&format!(
+        "pbx-reinstall merge: {} report(s) for {} {}",
+        reports.len(),
+        report.package,
+        report.version
+    ));
+    finish(&report, format, json_report, junit_report, console)
+}
+
+fn finish(
+    report: &Report,
+    format: &str,
+    json_report: Option<&Path>,
+    junit_report: Option<&Path>,
+    console: &mut Console<'_>,
+) -> Result<ExitStatus, Problem> {
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|err| {
+            Problem::environment(format!(
+                "{}: cannot write the report: {err}",
+                path.display()
+            ))
+        })
+    };
+    if let Some(path) = json_report {
+        let text = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
+        write(path, text)?;
+    }
+    if let Some(path) = junit_report {
+        write(path, report.junit())?;
+    }
+    let github = console.github.clone();
+    let _ = github.append_summary(&report.markdown());
+    let failed = report.counts().1;
+    let _ = github.set_outputs(&[
+        ("ok", report.ok.to_string()),
+        ("failed", failed.to_string()),
+    ]);
+    if github.enabled() {
+        for row in report.rows.iter().filter(|r| r.status == Status::Failed) {
+            let _ = github.error(
+                console.err(),
+                &format!("pbx-reinstall: Python {} {}", row.python, row.check),
+                &row.detail,
+                None,
+            );
+        }
+    }
+    match format {
+        "json" => console.json(report),
+        "junit" => console.result(&report.junit()),
+        _ => console.result(&report.text()),
+    }
+    Ok(ExitStatus::from_ok(report.ok))
+}
+
+/// The project in `--project`, when it has a pyproject.toml.
+fn project(dir: &Path) -> Result<Option<Pyproject>, Problem> {
+    let path = dir.join("pyproject.toml");
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(Pyproject::read(&path)?))
+}
+
+fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
+    let project = project(&args.project)?;
+    let package = match (&args.package, &project) {
+        (Some(name), _) => {
+            PackageName::new(name).map_err(|err| Problem::input(format!("--package: {err}")))?
+        }
+        (None, Some(project)) => project.package.clone(),
+        (None, None) => {
+            return Err(Problem::input(format!(
+                "no --package, and no pyproject.toml in {}",
+                args.project.display()
+            ))
+            .hint("pass --package NAME --version V, or run from the project root"))
+        }
+    };
+    // [tool.pbx.reinstall] only counts when it is this package's project.
+    let project = project.filter(|p| p.package == package);
+    let version = match (&args.version, &project) {
+        (Some(text), _) => {
+            Version::parse(text).map_err(|err| Problem::input(format!("--version: {err}")))?
+        }
+        (None, Some(project)) => match &project.version {
+            pbx_project::ProjectVersion::Static(located) => Version::parse(&located.value)
+                .map_err(|err| Problem::input(err.to_string()).at(located.location.clone()))?,
+            pbx_project::ProjectVersion::Dynamic(location) => {
+                return Err(Problem::input(
+                    "the version is dynamic in pyproject.toml: pbx-reinstall needs it given",
+                )
+                .at(location.clone())
+                .hint("pass --version V (e.g. the output of pbx-tag-check)"))
+            }
+        },
+        (None, None) => {
+            return Err(
+                Problem::input("no --version, and no pyproject.toml for this package")
+                    .hint("pass --version V"),
+            )
+        }
+    };
+    let config = project
+        .as_ref()
+        .map(|p| p.config.reinstall.clone())
+        .unwrap_or_default();
+    let python_texts: Vec<String> = if !args.pythons.is_empty() {
+        args.pythons.clone()
+    } else if let Some(pythons) = &config.pythons {
+        pythons.clone()
+    } else if !args.python.is_empty() {
+        Vec::new()
+    } else {
+        vec!["3.11".into(), "3.12".into(), "3.13".into()]
+    };
+    let mut requests: Vec<PythonRequest> = Vec::new();
+    for text in python_texts
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+    {
+        let request: PythonRequest = text
+            .parse()
+            .map_err(|err: pbx_python::RequestError| Problem::input(format!("--pythons: {err}")))?;
+        if !requests.contains(&request) {
+            requests.push(request);
+        }
+    }
+    let imports = if args.imports.is_empty() {
+        config.imports.clone()
+    } else {
+        args.imports.clone()
+    };
+    let smoke = if args.smoke.is_empty() {
+        config.smoke.clone()
+    } else {
+        args.smoke.clone()
+    };
+    let wait = parse_duration(&args.wait).map_err(|err| {
+        Problem::input(format!("--wait: {err}")).hint("write e.g. 90s, 15m or 1h")
+    })?;
+    let resolve = |text: &str, flag: &str| {
+        IndexUrls::resolve(text)
+            .map(|urls| urls.simple)
+            .map_err(|err| Problem::input(format!("{flag}: {err}")))
+    };
+    let index = resolve(&args.index, "--index")?;
+    let deps_index = resolve(&args.deps_index, "--deps-index")?;
+    let choice: InstallerChoice = args.installer.parse().map_err(Problem::input)?;
+    let backend = Backend::select(choice, std::env::var_os("PATH").as_deref()).map_err(|err| {
+        Problem::environment(err)
+            .hint("install uv (https://docs.astral.sh/uv/) or use --installer pip")
+    })?;
+    let client_config =
+        ClientConfig::from_vars(|key| std::env::var(key).ok()).map_err(Problem::input)?;
+    let client = Client::new(client_config);
+
+    // Interpreters first: a missing one stops the run before any waiting.
+    let finder = Finder::from_env();
+    let searches = finder.resolve(&requests, &args.python).map_err(|err| {
+        Problem::input(format!("--python {err}")).hint("pass the path of a working interpreter")
+    })?;
+    let searches = report_interpreters(searches, args.skip_missing, console)?;
+    if searches.is_empty() {
+        return Err(Problem::input("no interpreter to install on")
+            .hint("pass --pythons 3.11,3.12,3.13 or --python PATH"));
+    }
+
+    console.say(&format!(
+        "pbx-reinstall: {package} {} from {index} (dependencies from {deps_index}) with {}",
+        version.canonical(),
+        backend.name()
+    ));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    // A second Ctrl-C does not wait for the cleanup.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let root = EnvRoot::create(args.keep_envs).map_err(|err| {
+        Problem::environment(format!("cannot create a temporary directory: {err}"))
+    })?;
+    let request = Request {
+        package,
+        version,
+        index,
+        deps_index,
+        dist: args.dist.clone(),
+        imports,
+        smoke,
+        wait,
+        backend,
+        jobs: args.jobs,
+    };
+    // Workers report from their threads; the console (which holds stderr)
+    // prints on this one.
+    let (sender, receiver) = std::sync::mpsc::channel::<String>();
+    let printer = Printer { lines: sender };
+    let result = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let printer = printer;
+            pbx_reinstall::reinstall(&request, searches, &client, &root, &cancel, &printer)
+        });
+        for line in receiver {
+            console.say(&line);
+        }
+        worker.join()
+    })
+    .map_err(|_| Problem::environment("internal error: the reinstall thread panicked"))?;
+    let interrupted = cancel.load(Ordering::SeqCst);
+    if root.kept() {
+        console.say(&format!("environments kept in {}", root.path().display()));
+    } else if let Err(err) = root.remove() {
+        console.say(&format!(
+            "warning: could not remove the environments: {err}"
+        ));
+    }
+    if interrupted {
+        return Err(Problem::environment(
+            "interrupted by Ctrl-C; the environments were removed",
+        ));
+    }
+    let report = result?;
+    finish(
+        &report,
+        &args.format,
+        args.json_report.as_deref(),
+        args.junit_report.as_deref(),
+        console,
+    )
+}
+
+/// Prints where each interpreter was found; a missing one is exit 3 unless
+/// `--skip-missing`.
+fn report_interpreters(
+    searches: Vec<Search>,
+    skip_missing: bool,
+    console: &mut Console<'_>,
+) -> Result<Vec<Search>, Problem> {
+    let mut missing = Vec::new();
+    for search in &searches {
+        let skipped: Vec<String> = search
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({}: {})", s.path.display(), s.source, s.reason))
+            .collect();
+        let note = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped {}", skipped.join(", "))
+        };
+        match &search.found {
+            Some(found) => console.say(&format!(
+                "Python {}: {} {} at {} (found via {}{note})",
+                search.request,
+                found.implementation,
+                found.version,
+                found.executable.display(),
+                found.source
+            )),
+            None => {
+                console.say(&format!("Python {}: not found{note}", search.request));
+                missing.push(search.request.to_string());
+            }
+        }
+    }
+    if !missing.is_empty() && missing.len() == searches.len() {
+        return Err(Problem::environment(format!(
+            "no interpreter found for any of Python {} (pbx never downloads one)",
+            missing.join(", ")
+        ))
+        .hint("install one (pyenv install, uv python install, actions/setup-python) or pass --python PATH"));
+    }
+    if !missing.is_empty() && !skip_missing {
+        return Err(Problem::environment(format!(
+            "no interpreter for Python {} (looked at --python, PATH, pyenv, uv-managed installs, $RUNNER_TOOL_CACHE; pbx never downloads one)",
+            missing.join(", ")
+        ))
+        .hint("install it (pyenv install, uv python install, actions/setup-python), pass --python PATH, or --skip-missing"));
+    }
+    Ok(searches)
+}
+
+/// `90s`, `15m`, `1h`, `2m30s`, `500ms`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(Duration::from_secs_f64(secs));
+        }
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err("empty duration".into());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .ok_or_else(|| format!("`{text}` lacks a unit (s, m, h)"))?;
+        let (number, tail) = rest.split_at(digits);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not a duration"))?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let scale = match unit {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            other => {
+                return Err(format!(
+                    "unknown unit `{other}` in `{text}` (use s, m or h)"
+                ))
+            }
+        };
+        total += Duration::from_secs_f64(value * scale);
+        rest = next;
+    }
+    Ok(total)
+}
+
+/// Progress lines for stderr, one plain line per event (CI logs read well),
+/// sent to the thread that owns the console.
+struct Printer {
+    lines: std::sync::mpsc::Sender<String>,
+}
+
+impl Printer {
+    fn line(&self, text: &str) {
+        let _ = self.lines.send(text.to_string());
+    }
+}
+
+impl Progress for Printer {
+    fn row(&self, row: &Row) {
+        self.line(&format!(
+            "  [{}] {:<14} {:<14} {:>8}  {}",
+            row.python,
+            row.check,
+            row.status.as_str(),
+            format_duration(row.duration_ms),
+            row.detail
+        ));
+    }
+}
+
+impl Reporter for Printer {
+    fn wait(&self, event: &WaitEvent) {
+        match event {
+            WaitEvent::NotYet {
+                attempt,
+                elapsed,
+                limit,
+                next,
+                missing,
+            } => self.line(&format!(
+                "waiting for the index: {missing} (check {attempt}, {} of {}); next check in {}",
+                format_duration(elapsed.as_millis() as u64),
+                format_duration(limit.as_millis() as u64),
+                format_duration(next.as_millis() as u64)
+            )),
+            WaitEvent::Unreachable { attempt, error } => self.line(&format!(
+                "waiting for the index: check {attempt} failed: {error}"
+            )),
+        }
+    }
+
+    fn listed(&self, listing: &Listing) {
+        let names: Vec<&str> = listing.files.iter().map(|f| f.filename.as_str()).collect();
+        self.line(&format!(
+            "listed after {} check(s) ({}): {}",
+            listing.attempts,
+            format_duration(listing.waited.as_millis() as u64),
+            names.join(", ")
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("2m30s").unwrap(), Duration::from_secs(150));
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("15 minutes").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("").is_err());
+    }
+}

@@ -1,0 +1,565 @@
+//! One fresh environment per interpreter, the two-step install, and the
+//! checks, run for every interpreter in parallel.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use pbx_python::{Interpreter, PythonRequest};
+use pbx_version::{PackageName, Version};
+use serde::Serialize;
+use url::Url;
+
+use crate::exec::{self, Outcome};
+use crate::report::{Row, Status};
+
+/// `--installer auto|uv|pip`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InstallerChoice {
+    /// uv when it is on PATH, else pip.
+    #[default]
+    Auto,
+    /// uv; a missing uv is an environment error.
+    Uv,
+    /// `python -m venv` and pip.
+    Pip,
+}
+
+impl std::str::FromStr for InstallerChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(InstallerChoice::Auto),
+            "uv" => Ok(InstallerChoice::Uv),
+            "pip" => Ok(InstallerChoice::Pip),
+            other => Err(format!(
+                "unknown installer `{other}`: expected auto, uv or pip"
+            )),
+        }
+    }
+}
+
+/// The tool that creates environments and installs into them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Backend {
+    /// `uv venv` + `uv pip install` with this uv.
+    Uv(PathBuf),
+    /// `python -m venv` + `python -m pip install --no-cache-dir`.
+    Pip,
+}
+
+impl Backend {
+    /// Picks the backend: uv from `path` (a `PATH` value) for `auto` and
+    /// `uv`. `Err` names what is missing (exit 3).
+    pub fn select(
+        choice: InstallerChoice,
+        path: Option<&std::ffi::OsStr>,
+    ) -> Result<Backend, String> {
+        let uv = path.and_then(|p| {
+            pbx_python::find_on_path(if cfg!(windows) { "uv.exe" } else { "uv" }, p)
+                .into_iter()
+                .next()
+        });
+        match (choice, uv) {
+            (InstallerChoice::Pip, _) | (InstallerChoice::Auto, None) => Ok(Backend::Pip),
+            (_, Some(uv)) => Ok(Backend::Uv(uv)),
+            (InstallerChoice::Uv, None) => Err("--installer uv: no `uv` on PATH".to_string()),
+        }
+    }
+
+    /// `uv` or `pip`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Uv(_) => "uv",
+            Backend::Pip => "pip",
+        }
+    }
+}
+
+fn uv_command(uv: &Path) -> Command {
+    let mut cmd = Command::new(uv);
+    exec::sanitize(&mut cmd);
+    cmd
+}
+
+/// Everything an interpreter's job needs, the same for all of them.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The package.
+    pub package: PackageName,
+    /// The exact version.
+    pub version: Version,
+    /// The upload index's simple URL: the target comes from here, alone.
+    pub index: Url,
+    /// The dependency index's simple URL: every dependency comes from here.
+    pub deps_index: Url,
+    /// `--only-binary :all:` for the target (false when only an sdist is
+    /// there).
+    pub only_binary: bool,
+    /// A hash-pinned requirements file's text (`--dist`).
+    pub pinned: Option<String>,
+    /// How many local artifacts the pin allows.
+    pub pinned_count: usize,
+    /// Modules to import.
+    pub imports: Vec<String>,
+    /// Shell commands to run.
+    pub smoke: Vec<String>,
+    /// The installer.
+    pub backend: Backend,
+}
+
+impl Plan {
+    fn requirement(&self) -> String {
+        format!("{}=={}", self.package, self.version.canonical())
+    }
+
+    /// The rows every interpreter gets, in order.
+    pub fn checks(&self) -> Vec<String> {
+        let mut checks: Vec<String> = ["venv", "install", "dependencies", "pip check", "version"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        checks.extend(self.imports.iter().map(|m| format!("import {m}")));
+        checks.extend(self.smoke.iter().map(|c| format!("smoke: {c}")));
+        checks
+    }
+}
+
+/// Receives rows as they finish (the binary prints progress).
+pub trait Progress: Sync {
+    /// A row finished.
+    fn row(&self, row: &Row);
+}
+
+/// Runs `jobs` interpreters at a time (each its own environment under
+/// `root`); returns every interpreter's rows in the order given.
+pub fn run_all(
+    plan: &Plan,
+    interpreters: &[(PythonRequest, Interpreter)],
+    root: &Path,
+    jobs: usize,
+    cancel: &AtomicBool,
+    progress: &dyn Progress,
+) -> Vec<Vec<Row>> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Vec<Row>>> =
+        interpreters.iter().map(|_| Default::default()).collect();
+    let workers = jobs.clamp(1, interpreters.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((request, interpreter)) = interpreters.get(i) else {
+                    break;
+                };
+                let rows = Job {
+                    plan,
+                    python: *request,
+                    interpreter,
+                    dir: root.join(format!("py{request}")),
+                    cancel,
+                    progress,
+                    rows: Vec::new(),
+                }
+                .run();
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = rows;
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
+struct Job<'a> {
+    plan: &'a Plan,
+    python: PythonRequest,
+    interpreter: &'a Interpreter,
+    dir: PathBuf,
+    cancel: &'a AtomicBool,
+    progress: &'a dyn Progress,
+    rows: Vec<Row>,
+}
+
+impl Job<'_> {
+    fn env(&self) -> PathBuf {
+        self.dir.join("env")
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.join("work")
+    }
+
+    fn env_bin(&self) -> PathBuf {
+        if cfg!(windows) {
+            self.env().join("Scripts")
+        } else {
+            self.env().join("bin")
+        }
+    }
+
+    fn env_python(&self) -> PathBuf {
+        self.env_bin().join(if cfg!(windows) {
+            "python.exe"
+        } else {
+            "python"
+        })
+    }
+
+    fn push(
+        &mut self,
+        check: &str,
+        status: Status,
+        duration: Duration,
+        detail: String,
+        output: String,
+    ) {
+        let row = Row {
+            python: self.python,
+            check: check.to_string(),
+            status,
+            duration_ms: duration.as_millis() as u64,
+            detail,
+            output,
+        };
+        self.progress.row(&row);
+        self.rows.push(row);
+    }
+
+    /// Records a step's outcome; returns whether it passed.
+    fn step(
+        &mut self,
+        check: &str,
+        outcome: &Outcome,
+        passed: String,
+        failed: impl FnOnce(&Outcome) -> String,
+    ) -> bool {
+        if outcome.ok {
+            self.push(
+                check,
+                Status::Passed,
+                outcome.duration,
+                passed,
+                String::new(),
+            );
+        } else {
+            let detail = failed(outcome);
+            self.push(
+                check,
+                Status::Failed,
+                outcome.duration,
+                detail,
+                outcome.tail(),
+            );
+        }
+        outcome.ok
+    }
+
+    fn not_run(&mut self, from: usize, why: &str) {
+        for check in self.plan.checks().into_iter().skip(from) {
+            self.push(
+                &check,
+                Status::NotRun,
+                Duration::ZERO,
+                why.to_string(),
+                String::new(),
+            );
+        }
+    }
+
+    fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        exec::sanitize(&mut cmd);
+        cmd.current_dir(self.work());
+        cmd
+    }
+
+    fn run(mut self) -> Vec<Row> {
+        let setup = std::fs::create_dir_all(self.work());
+        if let Err(err) = setup {
+            self.push(
+                "venv",
+                Status::Failed,
+                Duration::ZERO,
+                format!("cannot create {}: {err}", self.dir.display()),
+                String::new(),
+            );
+            self.not_run(1, "the environment could not be created");
+            return self.rows;
+        }
+        for (i, check) in ["venv", "install", "dependencies"].into_iter().enumerate() {
+            let (outcome, passed) = match i {
+                0 => self.create_venv(),
+                1 => self.install_target(),
+                _ => self.install_dependencies(),
+            };
+            let ok = self.step(check, &outcome, passed, |o| failure_detail(o, check));
+            if !ok {
+                let why = if outcome.cancelled {
+                    "interrupted"
+                } else {
+                    "an earlier step failed"
+                };
+                self.not_run(i + 1, why);
+                return self.rows;
+            }
+        }
+        let outcome = self.pip_check();
+        self.step(
+            "pip check",
+            &outcome,
+            "no broken requirements".into(),
+            |o| failure_detail(o, "pip check"),
+        );
+        self.check_version();
+        for module in self.plan.imports.clone() {
+            let outcome = self.run_cmd(self.command(&self.env_python()).args([
+                "-I",
+                "-c",
+                "import importlib, sys; importlib.import_module(sys.argv[1])",
+                &module,
+            ]));
+            self.step(
+                &format!("import {module}"),
+                &outcome,
+                "imported".into(),
+                |o| failure_detail(o, "the import"),
+            );
+        }
+        for command in self.plan.smoke.clone() {
+            let mut cmd = if cfg!(windows) {
+                let mut c = self.command(Path::new("cmd"));
+                c.args(["/C", &command]);
+                c
+            } else {
+                let mut c = self.command(Path::new("sh"));
+                c.args(["-c", &command]);
+                c
+            };
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut dirs = vec![self.env_bin()];
+            dirs.extend(std::env::split_paths(&path));
+            if let Ok(joined) = std::env::join_paths(dirs) {
+                cmd.env("PATH", joined);
+            }
+            cmd.env("PBX_PYTHON", self.env_python())
+                .env("VIRTUAL_ENV", self.env());
+            let outcome = self.run_cmd(&mut cmd);
+            self.step(
+                &format!("smoke: {command}"),
+                &outcome,
+                "exit status 0".into(),
+                |o| failure_detail(o, "the command"),
+            );
+        }
+        self.rows
+    }
+
+    fn run_cmd(&self, cmd: &mut Command) -> Outcome {
+        exec::run(cmd, self.cancel)
+    }
+
+    fn create_venv(&self) -> (Outcome, String) {
+        let python = &self.interpreter.executable;
+        let outcome = match &self.plan.backend {
+            Backend::Uv(uv) => self.run_cmd(
+                uv_command(uv)
+                    .current_dir(self.work())
+                    .args([
+                        "venv",
+                        "--no-config",
+                        "--no-python-downloads",
+                        "--quiet",
+                        "--python",
+                    ])
+                    .arg(python)
+                    .arg(self.env()),
+            ),
+            Backend::Pip => self.run_cmd(self.command(python).args(["-m", "venv"]).arg(self.env())),
+        };
+        let detail = format!(
+            "Python {} ({}, {}) with {}",
+            self.interpreter.version,
+            python.display(),
+            self.interpreter.source,
+            match self.plan.backend {
+                Backend::Uv(_) => "uv venv",
+                Backend::Pip => "python -m venv",
+            }
+        );
+        (outcome, detail)
+    }
+
+    fn install_cmd(&self, index: &Url) -> Command {
+        match &self.plan.backend {
+            Backend::Uv(uv) => {
+                let mut cmd = uv_command(uv);
+                cmd.current_dir(self.work())
+                    .args(["pip", "install", "--no-config", "--python"])
+                    .arg(self.env_python())
+                    .args(["--index-url", index.as_str()]);
+                cmd
+            }
+            Backend::Pip => {
+                let mut cmd = self.command(&self.env_python());
+                cmd.args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--isolated",
+                    "--no-cache-dir",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                    "--index-url",
+                    index.as_str(),
+                ]);
+                cmd
+            }
+        }
+    }
+
+    fn install_target(&self) -> (Outcome, String) {
+        let plan = self.plan;
+        let mut cmd = self.install_cmd(&plan.index);
+        cmd.arg("--no-deps");
+        if plan.only_binary {
+            cmd.args(["--only-binary", ":all:"]);
+        }
+        if let Backend::Uv(_) = plan.backend {
+            cmd.args(["--refresh-package", plan.package.as_str()]);
+        }
+        let mut how = vec!["no dependencies".to_string()];
+        how.push(
+            if plan.only_binary {
+                "wheel only"
+            } else {
+                "sdist"
+            }
+            .to_string(),
+        );
+        if let Some(pinned) = &plan.pinned {
+            let file = self.dir.join("requirements.txt");
+            if let Err(err) = std::fs::write(&file, pinned) {
+                return (
+                    Outcome {
+                        ok: false,
+                        code: None,
+                        output: format!("cannot write {}: {err}", file.display()),
+                        stdout: String::new(),
+                        duration: Duration::ZERO,
+                        cancelled: false,
+                    },
+                    String::new(),
+                );
+            }
+            cmd.arg("--require-hashes").arg("-r").arg(&file);
+            how.push(format!(
+                "hash-pinned to {} local artifact(s)",
+                plan.pinned_count
+            ));
+        } else {
+            cmd.arg(plan.requirement());
+        }
+        let outcome = self.run_cmd(&mut cmd);
+        let detail = format!(
+            "{} from {} ({})",
+            plan.requirement(),
+            plan.index,
+            how.join(", ")
+        );
+        (outcome, detail)
+    }
+
+    fn install_dependencies(&self) -> (Outcome, String) {
+        let plan = self.plan;
+        let mut cmd = self.install_cmd(&plan.deps_index);
+        cmd.arg(plan.requirement());
+        let outcome = self.run_cmd(&mut cmd);
+        let detail = format!(
+            "dependencies of {} from {}",
+            plan.requirement(),
+            plan.deps_index
+        );
+        (outcome, detail)
+    }
+
+    fn pip_check(&self) -> Outcome {
+        match &self.plan.backend {
+            Backend::Uv(uv) => self.run_cmd(
+                uv_command(uv)
+                    .current_dir(self.work())
+                    .args(["pip", "check", "--no-config", "--python"])
+                    .arg(self.env_python()),
+            ),
+            Backend::Pip => self.run_cmd(self.command(&self.env_python()).args([
+                "-m",
+                "pip",
+                "check",
+                "--isolated",
+                "--disable-pip-version-check",
+            ])),
+        }
+    }
+
+    fn check_version(&mut self) {
+        let outcome = self.run_cmd(self.command(&self.env_python()).args([
+            "-I",
+            "-c",
+            "import importlib.metadata as m, sys; sys.stdout.write(m.version(sys.argv[1]))",
+            self.plan.package.as_str(),
+        ]));
+        if !outcome.ok {
+            self.step("version", &outcome, String::new(), |o| {
+                failure_detail(o, "reading the installed version")
+            });
+            return;
+        }
+        let installed = outcome.stdout.trim().to_string();
+        let expected = &self.plan.version;
+        match Version::parse(&installed) {
+            Ok(v) if &v == expected => self.push(
+                "version",
+                Status::Passed,
+                outcome.duration,
+                format!("{installed} installed"),
+                String::new(),
+            ),
+            Ok(_) => self.push(
+                "version",
+                Status::Failed,
+                outcome.duration,
+                format!("installed {installed}, expected {}", expected.canonical()),
+                String::new(),
+            ),
+            Err(err) => self.push(
+                "version",
+                Status::Failed,
+                outcome.duration,
+                format!("the installed version is not PEP 440: {err}"),
+                String::new(),
+            ),
+        }
+    }
+}
+
+/// `ModuleNotFoundError: No module named 'x' (exit status 1)`: the last
+/// line of the output, which is where Python and the installers put the
+/// reason.
+fn failure_detail(outcome: &Outcome, what: &str) -> String {
+    let last = outcome
+        .output
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty());
+    match last {
+        Some(line) => {
+            let line: String = line.chars().take(300).collect();
+            format!("{line} ({})", outcome.status_text())
+        }
+        None => format!("{what} failed ({})", outcome.status_text()),
+    }
+}
