@@ -12,10 +12,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod index;
+
 /// The path of a built pbx binary.
 pub fn bin(name: &str) -> PathBuf {
     let path = match name {
         "pbx-tag-check" => env!("CARGO_BIN_EXE_pbx-tag-check"),
+        "pbx-checksum" => env!("CARGO_BIN_EXE_pbx-checksum"),
+        "pbx-next-version" => env!("CARGO_BIN_EXE_pbx-next-version"),
+        "pbx-reinstall" => env!("CARGO_BIN_EXE_pbx-reinstall"),
+        "pbx-upload" => env!("CARGO_BIN_EXE_pbx-upload"),
         other => panic!("unknown binary {other}"),
     };
     PathBuf::from(path)
