@@ -52,13 +52,28 @@ fn project(dir: &TempDir, version: &str, broken_on: Option<&str>) {
         git(dir.path(), &["init", "-q", "-b", "main"]);
     }
     git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", &format!("pipe-demo {version}"), "--allow-empty"]);
+    git(
+        dir.path(),
+        &[
+            "commit",
+            "-qm",
+            &format!("pipe-demo {version}"),
+            "--allow-empty",
+        ],
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) {
     Run::of(
         Command::new("git")
-            .args(["-c", "user.name=pbx", "-c", "user.email=pbx@localhost", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=pbx",
+                "-c",
+                "user.email=pbx@localhost",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .current_dir(dir),
     )
@@ -132,7 +147,10 @@ fn a_green_lane_publishes_verifies_and_names_nothing() {
         stored(&indexes.test),
         ["pipe_demo-2.0.0-py3-none-any.whl", "pipe_demo-2.0.0.tar.gz"]
     );
-    assert!(stored(&indexes.prod).is_empty(), "a final tag must not reach the PyPI lane");
+    assert!(
+        stored(&indexes.prod).is_empty(),
+        "a final tag must not reach the PyPI lane"
+    );
 }
 
 #[test]
@@ -189,7 +207,8 @@ fn a_failing_reinstall_consumes_the_version_and_the_fix_goes_forward() {
     git(dir.path(), &["commit", "-qam", "Release 1.0.0.post1"]);
     git(dir.path(), &["tag", "v1.0.0.post1"]);
     let run = pipeline(&dir, &indexes, "v1.0.0.post1");
-    run.code(0).stderr_has("pipe-demo 1.0.0.post1 released to testpypi");
+    run.code(0)
+        .stderr_has("pipe-demo 1.0.0.post1 released to testpypi");
     assert_eq!(
         stored(&indexes.test),
         [
