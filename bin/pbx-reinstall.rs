@@ -14,7 +14,7 @@ use pbx_reinstall::{
     format_duration, Backend, EnvRoot, InstallerChoice, Listing, Progress, Report, Reporter,
     Request, Row, Status, WaitEvent,
 };
-use pbx_report::{run_main, Console, ExitStatus, Format, Location, Problem};
+use pbx_report::{parse_duration, run_main, Console, ExitStatus, Format, Location, Problem};
 use pbx_version::{PackageName, Version};
 
 /// Install the exact published version fresh from the index on every
@@ -107,8 +107,8 @@ struct InstallArgs {
 
     /// How long to wait for the index to list the version (`90s`, `15m`,
     /// `1h`; `0`: look once).
-    #[arg(long, env = "PBX_WAIT", default_value = "0")]
-    wait: String,
+    #[arg(long, env = "PBX_WAIT", default_value = "0", value_parser = parse_duration)]
+    wait: Duration,
 
     /// auto: uv when it is on PATH, else pip.
     #[arg(long, env = "PBX_INSTALLER", default_value = "auto", value_parser = ["auto", "uv", "pip"])]
@@ -334,9 +334,7 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     } else {
         args.smoke.clone()
     };
-    let wait = parse_duration(&args.wait).map_err(|err| {
-        Problem::input(format!("--wait: {err}")).hint("write e.g. 90s, 15m or 1h")
-    })?;
+    let wait = args.wait;
     let resolve = |text: &str, flag: &str| {
         IndexUrls::resolve(text)
             .map(|urls| urls.simple)
@@ -481,48 +479,6 @@ fn report_interpreters(
     Ok(searches)
 }
 
-/// `90s`, `15m`, `1h`, `2m30s`, `500ms`, or a bare number of seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Ok(Duration::from_secs_f64(secs));
-        }
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err("empty duration".into());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .ok_or_else(|| format!("`{text}` lacks a unit (s, m, h)"))?;
-        let (number, tail) = rest.split_at(digits);
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is not a duration"))?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(tail.len());
-        let (unit, next) = tail.split_at(unit_len);
-        let scale = match unit {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            other => {
-                return Err(format!(
-                    "unknown unit `{other}` in `{text}` (use s, m or h)"
-                ))
-            }
-        };
-        total += Duration::from_secs_f64(value * scale);
-        rest = next;
-    }
-    Ok(total)
-}
-
 /// Progress lines for stderr, one plain line per event (CI logs read well),
 /// sent to the thread that owns the console.
 struct Printer {
@@ -577,23 +533,5 @@ impl Reporter for Printer {
             format_duration(listing.waited.as_millis() as u64),
             names.join(", ")
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
-        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
-        assert_eq!(parse_duration("2m30s").unwrap(), Duration::from_secs(150));
-        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("15 minutes").is_err());
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("").is_err());
     }
 }

@@ -66,9 +66,10 @@ struct Cli {
     #[arg(long, env = "PBX_TRUSTED_PUBLISHING", default_value = "auto", value_parser = ["auto", "always", "never"])]
     trusted_publishing: String,
 
-    /// Seconds to wait for the simple API to list the uploaded files.
-    #[arg(long, env = "PBX_UPLOAD_WAIT", default_value = "60")]
-    wait: u64,
+    /// How long to wait for the simple API to list the uploaded files
+    /// (`60`, `90s`, `5m`; a bare number is seconds).
+    #[arg(long, env = "PBX_UPLOAD_WAIT", default_value = "60", value_parser = pbx_report::parse_duration)]
+    wait: Duration,
 
     /// Check the files, the credentials and the index; upload nothing.
     #[arg(long, env = "PBX_DRY_RUN")]
@@ -223,7 +224,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         index,
         index_arg,
         dry_run: cli.dry_run,
-        wait: Duration::from_secs(cli.wait),
+        wait: cli.wait,
         credentials: found,
         trusted,
         oidc: OidcEnv::from_env(&env)

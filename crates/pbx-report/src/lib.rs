@@ -8,6 +8,7 @@
 //! - [`Check`]: one named check with its outcome, for reports that list every
 //!   check rather than stopping at the first failure.
 //! - [`Format`]: `--format text|json`.
+//! - [`parse_duration`]: `--wait 90s|15m|1h|2m30s` (a bare number is seconds).
 //! - [`GithubActions`]: under `GITHUB_ACTIONS=true`, `::error` annotations,
 //!   `key=value` lines in `$GITHUB_OUTPUT`, Markdown in
 //!   `$GITHUB_STEP_SUMMARY`, and `::add-mask::` for secrets.
@@ -21,10 +22,12 @@
 
 mod check;
 mod console;
+mod duration;
 mod github;
 mod problem;
 
 pub use check::{Check, CheckSet};
 pub use console::{run_main, Console, Format};
+pub use duration::parse_duration;
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
