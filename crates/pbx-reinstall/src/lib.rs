@@ -9,7 +9,7 @@
 //!    ([`read_dist`]).
 //! 2. Wait until the upload index lists the version (with `--dist`: every
 //!    local filename, with the local sha256), polling the simple API with
-//!    `Cache-Control: no-cache` and a 1 s → 10 s backoff
+//!    `Cache-Control: no-cache` and a 1 s → 1.5 s backoff
 //!    ([`wait_for_version`]). A listed file whose digest differs from the
 //!    local one fails at once. No install is ever retried to find out.
 //! 3. `Requires-Python` (the local wheel's METADATA, else the index's

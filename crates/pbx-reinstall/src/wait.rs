@@ -13,8 +13,10 @@ use crate::local::LocalArtifact;
 
 /// The first pause between two polls.
 pub const FIRST_POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// The longest pause between two polls.
-pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(10);
+/// The longest pause between two polls. DESIGN.md's target is to notice a
+/// fresh upload within 2 s of the index showing it, so the backoff stops
+/// below it: each poll is one small GET of the project's simple page.
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_millis(1500);
 
 /// What the wait reports while it runs (the binary prints these on stderr).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +172,9 @@ pub struct WaitFor<'a> {
 
 /// Polls the simple API until the version is listed (with local artifacts:
 /// every local filename, with the local sha256), backing off from 1 s to
-/// 10 s, for at most `limit` (0: one look).
+/// [`MAX_POLL_INTERVAL`], for at most `limit` (0: one look). Errors the
+/// client could not retry away (including a `Retry-After` it honoured) end
+/// only that poll.
 pub fn wait_for_version(
     client: &Client,
     what: WaitFor<'_>,
