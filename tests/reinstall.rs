@@ -571,6 +571,32 @@ fn requires_python_that_excludes_an_interpreter_is_not_applicable() {
     assert_eq!(rows[&("3.12".into(), "import rxa_new".into())].0, "passed");
     let interpreters = report["interpreters"].as_array().unwrap();
     assert_eq!(interpreters[0]["status"], "not-applicable");
+
+    // Without --dist, and with an index (pypiserver) that states no
+    // data-requires-python: the wheel's METADATA on the index decides.
+    let run = Run::of(
+        reinstall(&ix, &tmp, true)
+            .args([
+                "--package",
+                "rxa-new",
+                "--version",
+                "1.0.0",
+                "--pythons",
+                "3.11,3.12",
+            ])
+            .args(["--import", "rxa_new", "--format", "json"]),
+    );
+    run.code(0);
+    let from_index = self::rows(&run.json());
+    assert_eq!(
+        from_index[&("3.11".into(), "requires-python".into())].0,
+        "not-applicable"
+    );
+    assert!(!from_index.contains_key(&("3.11".into(), "install".into())));
+    assert_eq!(
+        from_index[&("3.12".into(), "import rxa_new".into())].0,
+        "passed"
+    );
 }
 
 #[cfg(unix)]
@@ -952,9 +978,11 @@ fn an_index_answering_503_with_retry_after_is_polled_again_not_reinstalled() {
     // installer's one look at the project page: never a second install.
     let pages = proxy.count("GET", "/simple/rxa-app/");
     assert!((3..=5).contains(&pages), "{pages} GETs of the project page");
+    // One download to read Requires-Python (pypiserver states none), one
+    // by the installer.
     assert_eq!(
         proxy.count("GET", "/packages/rxa_app-1.0.0-py3-none-any.whl"),
-        1
+        2
     );
 }
 

@@ -596,6 +596,16 @@ impl Client {
     /// Downloads `url` and returns its SHA-256 (streamed, never held in
     /// memory), with retries.
     pub fn download_sha256(&self, url: &str) -> Result<String, IndexError> {
+        self.download(url, None)
+    }
+
+    /// Downloads `url` into the file `dest` (streamed, created or
+    /// truncated on each attempt) and returns its SHA-256, with retries.
+    pub fn download_to(&self, url: &str, dest: &std::path::Path) -> Result<String, IndexError> {
+        self.download(url, Some(dest))
+    }
+
+    fn download(&self, url: &str, dest: Option<&std::path::Path>) -> Result<String, IndexError> {
         let parsed = Url::parse(url).map_err(|e| IndexError::InvalidIndex {
             input: url.to_string(),
             reason: e.to_string(),
@@ -603,7 +613,7 @@ impl Client {
         let max_attempts = self.config().retries + 1;
         let mut last = String::new();
         for attempt in 1..=max_attempts {
-            match self.stream_sha256(&parsed) {
+            match self.stream_sha256(&parsed, dest) {
                 Ok(Ok(sha)) => return Ok(sha),
                 Ok(Err(status)) if status == 429 || status >= 500 => {
                     last = format!("HTTP {status}")
@@ -679,8 +689,13 @@ impl Client {
 
     /// One streamed GET hashing the body: `Ok(Ok(sha))`, `Ok(Err(status))`
     /// for a non-200 answer, `Err` for a transport error.
-    fn stream_sha256(&self, url: &Url) -> Result<Result<String, u16>, String> {
+    fn stream_sha256(
+        &self,
+        url: &Url,
+        dest: Option<&std::path::Path>,
+    ) -> Result<Result<String, u16>, String> {
         self.get_streaming(url, |reader| {
+            let mut file = dest.map(std::fs::File::create).transpose()?;
             let mut hasher = sha2::Sha256::new();
             let mut buf = vec![0u8; 256 * 1024];
             loop {
@@ -689,6 +704,9 @@ impl Client {
                     break;
                 }
                 hasher.update(&buf[..n]);
+                if let Some(file) = file.as_mut() {
+                    std::io::Write::write_all(file, &buf[..n])?;
+                }
             }
             Ok(hex::encode(hasher.finalize()))
         })

@@ -13,7 +13,8 @@
 //!    ([`wait_for_version`]). A listed file whose digest differs from the
 //!    local one fails at once. No install is ever retried to find out.
 //! 3. `Requires-Python` (the local wheel's METADATA, else the index's
-//!    `data-requires-python`) decides which interpreters apply; the others
+//!    `data-requires-python`, else the METADATA of the version's wheel on
+//!    the index) decides which interpreters apply; the others
 //!    get a "not applicable" row.
 //! 4. For each interpreter, in parallel, in its own environment under a
 //!    temporary root ([`EnvRoot`]): the environment (`uv venv` or
@@ -176,6 +177,38 @@ pub fn python_admitted(requires_python: &str, interpreter: &str) -> bool {
     }
 }
 
+/// `Requires-Python` from the METADATA of the version's first wheel on the
+/// index, for indexes that do not state `data-requires-python` (pypiserver,
+/// some private registries). The wheel is downloaded into `root` and checked
+/// against the listed sha256; when anything fails, `None`, and the install
+/// step itself is left to enforce Requires-Python.
+fn index_wheel_requires_python(
+    client: &Client,
+    listing: &Listing,
+    root: &EnvRoot,
+) -> Option<String> {
+    let wheel = listing
+        .files
+        .iter()
+        .find(|f| f.filename.ends_with(".whl"))?;
+    let dir = root.path().join("index-metadata");
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(&wheel.filename);
+    let sha256 = client.download_to(&wheel.url, &path).ok();
+    let trusted = match (&sha256, &wheel.sha256) {
+        (Some(got), Some(listed)) => got.eq_ignore_ascii_case(listed),
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let requires_python = trusted
+        .then(|| pbx_artifact::read_wheel_metadata(&path).ok())
+        .flatten()
+        .and_then(|(_, metadata)| metadata.get("Requires-Python").map(str::to_string))
+        .filter(|value| !value.trim().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+    requires_python
+}
+
 /// Runs steps 1–5 for the interpreters `searches` found (a search without
 /// an interpreter becomes a "missing" row: the caller decided to go on
 /// without it).
@@ -206,7 +239,10 @@ pub fn reinstall(
     reporter.listed(&listing);
     let requires_python = match local_requires_python(&local)? {
         Some(value) => Some(value),
-        None => listing.requires_python().map(str::to_string),
+        None => listing
+            .requires_python()
+            .map(str::to_string)
+            .or_else(|| index_wheel_requires_python(client, &listing, root)),
     };
     let only_binary = if local.is_empty() {
         listing.has_wheel()
