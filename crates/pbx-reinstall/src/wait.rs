@@ -172,7 +172,7 @@ pub struct WaitFor<'a> {
 
 /// Polls the simple API until the version is listed (with local artifacts:
 /// every local filename, with the local sha256), backing off from 1 s to
-/// [`MAX_POLL_INTERVAL`], for at most `limit` (0: one look). Errors the
+/// 1.5 s, for at most `limit` (0: one look). Errors the
 /// client could not retry away (including a `Retry-After` it honoured) end
 /// only that poll.
 pub fn wait_for_version(
