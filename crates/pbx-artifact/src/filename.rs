@@ -101,6 +101,19 @@ impl DistFilename {
         })
     }
 
+    /// Parses the file name of `path` (a path whose last component is not
+    /// valid UTF-8, or that has none, is not an artifact).
+    pub fn from_path(path: &std::path::Path) -> Result<Self, ArtifactError> {
+        let filename =
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| ArtifactError::Archive {
+                    path: path.to_path_buf(),
+                    reason: "the path has no UTF-8 file name".into(),
+                })?;
+        DistFilename::parse(filename)
+    }
+
     /// The `pyversion` field of the upload API (`py3` for a `py3-none-any`
     /// wheel, `source` for an sdist).
     pub fn pyversion(&self) -> &str {

@@ -92,14 +92,8 @@ impl Inspection {
 /// name the same project and version. Hostile or unreadable archives are
 /// errors; mismatches are failed [`Finding`]s.
 pub fn inspect(path: &Path, limits: &Limits) -> Result<Inspection, ArtifactError> {
-    let filename =
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| ArtifactError::Archive {
-                path: path.to_path_buf(),
-                reason: "the path has no file name".into(),
-            })?;
-    let dist = DistFilename::parse(filename)?;
+    let dist = DistFilename::from_path(path)?;
+    let filename = dist.filename.as_str();
     let (metadata, metadata_member, mut findings, members, unpacked_bytes) = match dist.kind {
         DistKind::Wheel => {
             let wheel = inspect_wheel(path, limits)?;

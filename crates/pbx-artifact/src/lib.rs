@@ -42,3 +42,14 @@ pub use metadata::CoreMetadata;
 pub use record::{parse_record, RecordEntry, RecordHash};
 pub use sdist::{inspect_sdist, read_sdist_metadata, SdistContents};
 pub use wheel::{inspect_wheel, read_wheel_metadata, WheelContents};
+
+/// The filename and core metadata of a wheel (its own
+/// `.dist-info/METADATA`) or an sdist (its top-level `PKG-INFO`).
+pub fn read_metadata(
+    path: &std::path::Path,
+) -> Result<(DistFilename, CoreMetadata), ArtifactError> {
+    match DistFilename::from_path(path)?.kind {
+        DistKind::Wheel => read_wheel_metadata(path),
+        DistKind::Sdist => read_sdist_metadata(path),
+    }
+}

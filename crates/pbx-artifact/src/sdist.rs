@@ -56,11 +56,8 @@ pub fn inspect_sdist(path: &Path, limits: &Limits) -> Result<SdistContents, Arti
         path: path.to_path_buf(),
         reason,
     };
-    let filename = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| archive_error("the path has no file name".into()))?;
-    let dist = DistFilename::parse(filename)?;
+    let dist = DistFilename::from_path(path)?;
+    let filename = dist.filename.as_str();
     if dist.kind != DistKind::Sdist {
         return Err(archive_error(
             "not an sdist (expected name-version.tar.gz)".into(),

@@ -59,11 +59,7 @@ impl SafeWheel {
             path: path.to_path_buf(),
             reason,
         };
-        let filename = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| archive_error("the path has no file name".into()))?;
-        let dist = DistFilename::parse(filename)?;
+        let dist = DistFilename::from_path(path)?;
         if dist.kind != DistKind::Wheel {
             return Err(archive_error("not a wheel (expected a .whl file)".into()));
         }

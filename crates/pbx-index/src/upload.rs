@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pbx_artifact::{ArtifactError, CoreMetadata, DistFilename, DistKind};
+use pbx_artifact::{ArtifactError, CoreMetadata, DistFilename};
 use sha2::Digest;
 use url::Url;
 
@@ -42,18 +42,7 @@ impl Artifact {
     /// `.dist-info/METADATA`, an sdist's top-level `PKG-INFO`) and computes
     /// the three digests in one pass over the file.
     pub fn read(path: &Path) -> Result<Artifact, ArtifactError> {
-        let filename =
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .ok_or_else(|| ArtifactError::Archive {
-                    path: path.to_path_buf(),
-                    reason: "the path has no file name".into(),
-                })?;
-        let dist = DistFilename::parse(filename)?;
-        let (_, metadata) = match dist.kind {
-            DistKind::Wheel => pbx_artifact::read_wheel_metadata(path)?,
-            DistKind::Sdist => pbx_artifact::read_sdist_metadata(path)?,
-        };
+        let (dist, metadata) = pbx_artifact::read_metadata(path)?;
         let (size, sha256, md5, blake2_256) =
             digests(path).map_err(|source| ArtifactError::Io {
                 path: path.to_path_buf(),
