@@ -95,6 +95,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    pbx_report::forget_empty_settings();
     let cli = Cli::parse();
     let format: Format = cli.format.parse().unwrap_or_default();
     run_main(format, |console| match &cli.command {

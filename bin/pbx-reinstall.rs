@@ -148,6 +148,7 @@ struct InstallArgs {
 }
 
 fn main() -> std::process::ExitCode {
+    pbx_report::forget_empty_settings();
     let cli = Cli::parse();
     let format = match &cli.command {
         Some(Command::Merge { format, .. }) => format.clone(),

@@ -51,6 +51,7 @@ struct Cli {
 }
 
 fn main() -> std::process::ExitCode {
+    pbx_report::forget_empty_settings();
     let cli = Cli::parse();
     let format: Format = cli.format.parse().unwrap_or_default();
     run_main(format, |console| run(&cli, console))

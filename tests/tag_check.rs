@@ -442,3 +442,24 @@ fn json_problems_are_json_too() {
     assert_eq!(json["exit_code"], 2);
     assert!(json["error"].as_str().unwrap().contains("no `version`"));
 }
+
+#[test]
+fn empty_settings_from_a_workflow_count_as_unset() {
+    // `env: { PBX_TARGET: ${{ inputs.target }} }` with no input sets "".
+    let dir = project_with_lock("demo", "1.0.0rc1", "1.0.0rc1");
+    let run = Run::of(
+        tag_check(&dir)
+            .args(["--tag", "v1.0.0rc1", "--format", "json"])
+            .env("PBX_TARGET", "")
+            .env("PBX_EXPECTED_VERSION", ""),
+    );
+    run.code(0);
+    assert_eq!(run.json()["lane"], "pypi");
+    let run = Run::of(
+        tag_check(&dir)
+            .args(["--tag", "v1.0.0rc1", "--format", "json"])
+            .env("PBX_TARGET", "testpypi"),
+    );
+    run.code(0);
+    assert_eq!(run.json()["lane"], "testpypi");
+}

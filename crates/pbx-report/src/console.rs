@@ -179,3 +179,22 @@ pub fn run_main(
     };
     status.into()
 }
+
+/// Treats `PBX_*` environment variables set to the empty string as unset.
+///
+/// Workflows pass optional inputs as `env: { PBX_TARGET: ${{ inputs.target }} }`,
+/// which sets the variable to `""` when the input is empty; a setting
+/// that is empty means "not given", so the next source (configuration,
+/// default) decides. Call it first in `main`, before parsing arguments
+/// (while the process has one thread).
+pub fn forget_empty_settings() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(key, value)| {
+            value.is_empty() && key.to_str().is_some_and(|k| k.starts_with("PBX_"))
+        })
+        .map(|(key, _)| key)
+        .collect();
+    for key in empty {
+        std::env::remove_var(key);
+    }
+}

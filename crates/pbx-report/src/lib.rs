@@ -27,7 +27,7 @@ mod github;
 mod problem;
 
 pub use check::{Check, CheckSet};
-pub use console::{run_main, Console, Format};
+pub use console::{forget_empty_settings, run_main, Console, Format};
 pub use duration::parse_duration;
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
