@@ -7,15 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use pbx_index::{Client, ClientConfig, IndexUrls};
-use pbx_project::Pyproject;
-use pbx_python::{Finder, PythonRequest, Search};
+use pbx_index::{Client, ClientConfig};
+use pbx_python::{Finder, Search};
 use pbx_reinstall::{
-    format_duration, Backend, EnvRoot, InstallerChoice, Listing, Progress, Report, Reporter,
-    Request, Row, Status, WaitEvent,
+    format_duration, EnvRoot, Inputs, Listing, Progress, Report, Reporter, Row, Status, WaitEvent,
 };
 use pbx_report::{parse_duration, run_main, Console, ExitStatus, Format, Location, Problem};
-use pbx_version::{PackageName, Version};
 
 /// Install the exact published version fresh from the index on every
 /// interpreter (3.11, 3.12, 3.13 by default), check its version, imports and
@@ -251,103 +248,23 @@ fn finish(
     Ok(ExitStatus::from_ok(report.ok))
 }
 
-/// The project in `--project`, when it has a pyproject.toml.
-fn project(dir: &Path) -> Result<Option<Pyproject>, Problem> {
-    let path = dir.join("pyproject.toml");
-    if !path.exists() {
-        return Ok(None);
-    }
-    Ok(Some(Pyproject::read(&path)?))
-}
-
 fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
-    let project = project(&args.project)?;
-    let package = match (&args.package, &project) {
-        (Some(name), _) => {
-            PackageName::new(name).map_err(|err| Problem::input(format!("--package: {err}")))?
-        }
-        (None, Some(project)) => project.package.clone(),
-        (None, None) => {
-            return Err(Problem::input(format!(
-                "no --package, and no pyproject.toml in {}",
-                args.project.display()
-            ))
-            .hint("pass --package NAME --version V, or run from the project root"))
-        }
+    let inputs = Inputs {
+        project_dir: args.project.clone(),
+        package: args.package.clone(),
+        version: args.version.clone(),
+        pythons: args.pythons.clone(),
+        explicit_interpreters: !args.python.is_empty(),
+        index: args.index.clone(),
+        deps_index: args.deps_index.clone(),
+        dist: args.dist.clone(),
+        imports: args.imports.clone(),
+        smoke: args.smoke.clone(),
+        wait: args.wait,
+        installer: args.installer.clone(),
+        jobs: args.jobs,
     };
-    // [tool.pbx.reinstall] only counts when it is this package's project.
-    let project = project.filter(|p| p.package == package);
-    let version = match (&args.version, &project) {
-        (Some(text), _) => {
-            Version::parse(text).map_err(|err| Problem::input(format!("--version: {err}")))?
-        }
-        (None, Some(project)) => match &project.version {
-            pbx_project::ProjectVersion::Static(located) => Version::parse(&located.value)
-                .map_err(|err| Problem::input(err.to_string()).at(located.location.clone()))?,
-            pbx_project::ProjectVersion::Dynamic(location) => {
-                return Err(Problem::input(
-                    "the version is dynamic in pyproject.toml: pbx-reinstall needs it given",
-                )
-                .at(location.clone())
-                .hint("pass --version V (e.g. the output of pbx-tag-check)"))
-            }
-        },
-        (None, None) => {
-            return Err(
-                Problem::input("no --version, and no pyproject.toml for this package")
-                    .hint("pass --version V"),
-            )
-        }
-    };
-    let config = project
-        .as_ref()
-        .map(|p| p.config.reinstall.clone())
-        .unwrap_or_default();
-    let python_texts: Vec<String> = if !args.pythons.is_empty() {
-        args.pythons.clone()
-    } else if let Some(pythons) = &config.pythons {
-        pythons.clone()
-    } else if !args.python.is_empty() {
-        Vec::new()
-    } else {
-        vec!["3.11".into(), "3.12".into(), "3.13".into()]
-    };
-    let mut requests: Vec<PythonRequest> = Vec::new();
-    for text in python_texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-    {
-        let request: PythonRequest = text
-            .parse()
-            .map_err(|err: pbx_python::RequestError| Problem::input(format!("--pythons: {err}")))?;
-        if !requests.contains(&request) {
-            requests.push(request);
-        }
-    }
-    let imports = if args.imports.is_empty() {
-        config.imports.clone()
-    } else {
-        args.imports.clone()
-    };
-    let smoke = if args.smoke.is_empty() {
-        config.smoke.clone()
-    } else {
-        args.smoke.clone()
-    };
-    let wait = args.wait;
-    let resolve = |text: &str, flag: &str| {
-        IndexUrls::resolve(text)
-            .map(|urls| urls.simple)
-            .map_err(|err| Problem::input(format!("{flag}: {err}")))
-    };
-    let index = resolve(&args.index, "--index")?;
-    let deps_index = resolve(&args.deps_index, "--deps-index")?;
-    let choice: InstallerChoice = args.installer.parse().map_err(Problem::input)?;
-    let backend = Backend::select(choice, std::env::var_os("PATH").as_deref()).map_err(|err| {
-        Problem::environment(err)
-            .hint("install uv (https://docs.astral.sh/uv/) or use --installer pip")
-    })?;
+    let (request, requests) = inputs.resolve(std::env::var_os("PATH").as_deref())?;
     let client_config =
         ClientConfig::from_vars(|key| std::env::var(key).ok()).map_err(Problem::input)?;
     let client = Client::new(client_config);
@@ -364,9 +281,12 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     }
 
     console.say(&format!(
-        "pbx-reinstall: {package} {} from {index} (dependencies from {deps_index}) with {}",
-        version.canonical(),
-        backend.name()
+        "pbx-reinstall: {} {} from {} (dependencies from {}) with {}",
+        request.package,
+        request.version.canonical(),
+        request.index,
+        request.deps_index,
+        request.backend.name()
     ));
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
@@ -379,18 +299,6 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     let root = EnvRoot::create(args.keep_envs).map_err(|err| {
         Problem::environment(format!("cannot create a temporary directory: {err}"))
     })?;
-    let request = Request {
-        package,
-        version,
-        index,
-        deps_index,
-        dist: args.dist.clone(),
-        imports,
-        smoke,
-        wait,
-        backend,
-        jobs: args.jobs,
-    };
     // Workers report from their threads; the console (which holds stderr)
     // prints on this one.
     let (sender, receiver) = std::sync::mpsc::channel::<String>();

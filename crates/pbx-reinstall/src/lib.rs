@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod exec;
+mod inputs;
 mod install;
 mod local;
 mod report;
@@ -46,6 +47,7 @@ use pbx_report::Problem;
 use pbx_version::{PackageName, Version};
 use url::Url;
 
+pub use inputs::{Inputs, DEFAULT_PYTHONS};
 pub use install::{run_all, Backend, InstallerChoice, Plan, Progress};
 pub use local::{local_requires_python, pinned_requirement, read_dist, DistError, LocalArtifact};
 pub use report::{format_duration, InterpreterReport, MergeError, Report, Row, Status};
