@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use pbx_index::{Client, ClientConfig, IndexUrls};
+use pbx_index::{Client, ClientConfig};
 use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
 use pbx_upload::credentials::{self, CredentialInputs, SECRET_VARS};
 use pbx_upload::{FileState, OidcEnv, Options, Outcome, Report, Reporter, TrustedMode};
@@ -110,13 +110,6 @@ impl Reporter for ConsoleReporter<'_, '_> {
     }
 }
 
-fn truthy(value: &str) -> bool {
-    !matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "" | "0" | "false" | "no" | "off"
-    )
-}
-
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let env: HashMap<String, String> = std::env::vars().collect();
     // Secrets first: nothing is printed before they are masked.
@@ -142,20 +135,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         None
     };
 
-    let refused = if cli.skip_existing {
-        Some("--skip-existing")
-    } else if cli.check_url.is_some() {
-        Some("--check-url")
-    } else if env.get("TWINE_SKIP_EXISTING").is_some_and(|v| truthy(v)) {
-        Some("TWINE_SKIP_EXISTING")
-    } else if env
-        .get("UV_PUBLISH_CHECK_URL")
-        .is_some_and(|v| !v.is_empty())
-    {
-        Some("UV_PUBLISH_CHECK_URL")
-    } else {
-        None
-    };
+    let refused = pbx_upload::refused_setting(cli.skip_existing, cli.check_url.is_some(), &env);
     if let Some(what) = refused {
         return Err(Problem::input(format!(
             "{what} is refused. {}",
@@ -165,15 +145,8 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
 
     let trusted: TrustedMode = cli.trusted_publishing.parse().map_err(Problem::input)?;
     let pypirc_path = credentials::default_pypirc(&env);
-    let repository = cli
-        .repository
-        .clone()
-        .or_else(|| env.get("TWINE_REPOSITORY_URL").cloned())
-        .or_else(|| env.get("UV_PUBLISH_URL").cloned())
-        .or_else(|| env.get("TWINE_REPOSITORY").cloned())
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| "pypi".to_string());
-    let (index, section) = resolve_repository(&repository, pypirc_path.as_deref())?;
+    let repository = pbx_upload::repository(cli.repository.as_deref(), &env);
+    let (index, section) = pbx_upload::resolve_repository(&repository, pypirc_path.as_deref())?;
     let index = match &cli.index_url {
         Some(simple) => index
             .with_simple(simple)
@@ -237,37 +210,6 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     };
     render(console, &report);
     Ok(report.status())
-}
-
-/// The index for `--repository`: a name, a URL, or a .pypirc section with a
-/// `repository` URL. Also the .pypirc section to read credentials from.
-fn resolve_repository(
-    repository: &str,
-    pypirc: Option<&std::path::Path>,
-) -> Result<(IndexUrls, Option<String>), Problem> {
-    let lower = repository.to_ascii_lowercase();
-    if lower == "pypi" || lower == "testpypi" || repository.contains("://") {
-        let index = IndexUrls::resolve(repository).map_err(|e| Problem::input(e.to_string()))?;
-        return Ok((index, index_section(repository)));
-    }
-    if let Some(path) = pypirc.filter(|p| p.is_file()) {
-        let ini = credentials::read_pypirc(path)?;
-        if let Some(url) = ini.repository(repository) {
-            let index = IndexUrls::resolve(url).map_err(|e| Problem::input(e.to_string()))?;
-            return Ok((index, Some(repository.to_string())));
-        }
-    }
-    Err(Problem::input(format!(
-        "`{repository}` is not an index: expected `pypi`, `testpypi`, an http(s) URL, or a section of ~/.pypirc with a `repository` URL"
-    )))
-}
-
-fn index_section(repository: &str) -> Option<String> {
-    match repository.to_ascii_lowercase().as_str() {
-        "pypi" => Some("pypi".into()),
-        "testpypi" => Some("testpypi".into()),
-        _ => None,
-    }
 }
 
 fn render(console: &mut Console<'_>, report: &Report) {

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod credentials;
+mod repository;
 pub mod trusted;
 
 use std::collections::BTreeSet;
@@ -36,6 +37,7 @@ use pbx_report::{ExitStatus, Location, Problem};
 use pbx_version::{next_fix_forward, FixForwardError, FixLane, Version};
 use serde::Serialize;
 
+pub use repository::{refused_setting, repository, resolve_repository};
 pub use trusted::{OidcEnv, TrustedMode};
 
 /// The paragraph `--skip-existing` (and its relatives) is refused with.
