@@ -30,15 +30,7 @@ fn built(name: &str, version: &str) -> (TempDir, Vec<PathBuf>) {
     let dir = TempDir::new();
     write_project(&dir, name, version);
     let dist = uv_build(dir.path());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.ends_with(".whl") || name.ends_with(".tar.gz")
-        })
-        .collect();
-    files.sort();
+    let files = support::artifacts_in(&dist);
     assert_eq!(files.len(), 2, "{files:?}");
     (dir, files)
 }

@@ -48,15 +48,7 @@ fn build(
     );
     root.write(&format!("{dir}/src/{module}/__init__.py"), body);
     let dist = uv_build(&root.join(dir));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.ends_with(".whl") || name.ends_with(".tar.gz")
-        })
-        .collect();
-    files.sort();
+    let files = support::artifacts_in(&dist);
     assert_eq!(files.len(), 2, "a wheel and an sdist: {files:?}");
     files
 }

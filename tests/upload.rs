@@ -35,16 +35,7 @@ impl Built {
     }
 
     fn files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dist())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                let name = p.file_name().unwrap().to_string_lossy();
-                name.ends_with(".whl") || name.ends_with(".tar.gz")
-            })
-            .collect();
-        files.sort();
-        files
+        support::artifacts_in(&self.dist())
     }
 
     /// filename → sha256 of the local files.

@@ -198,6 +198,20 @@ pub fn project_with_lock(name: &str, version: &str, lock_version: &str) -> TempD
     dir
 }
 
+/// The wheels and sdists in `dist`, sorted by name.
+pub fn artifacts_in(dist: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .unwrap_or_else(|e| panic!("{}: {e}", dist.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.ends_with(".whl") || name.ends_with(".tar.gz")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// A minimal hatchling project.
 pub fn write_project(dir: &TempDir, name: &str, version: &str) {
     let module = name.replace(['-', '.'], "_").to_lowercase();
