@@ -234,3 +234,32 @@ fn a_release_candidate_takes_the_pypi_lane_and_fixes_forward_as_rc() {
     assert!(stored(&indexes.test).is_empty());
     assert_eq!(stored(&indexes.prod).len(), 2);
 }
+
+#[test]
+fn a_missing_tool_is_an_environment_failure() {
+    let dir = TempDir::new();
+    let bin_dir = bin("pbx-tag-check").parent().unwrap().to_path_buf();
+    // A PATH with the system tools but without uv.
+    let run = Run::of(
+        Command::new(repo_root().join("scripts/release-pipeline"))
+            .arg("--project")
+            .arg(dir.path())
+            .arg("--bin-dir")
+            .arg(&bin_dir)
+            .env("PATH", "/usr/bin:/bin"),
+    );
+    run.code(3).stderr_has("uv is not on PATH");
+    let empty = TempDir::new();
+    let run = Run::of(
+        Command::new(repo_root().join("scripts/release-pipeline"))
+            .arg("--project")
+            .arg(dir.path())
+            .arg("--bin-dir")
+            .arg(empty.path())
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", test_venv().join("bin").display()),
+            ),
+    );
+    run.code(3).stderr_has("no pbx-tag-check in --bin-dir");
+}
