@@ -210,13 +210,7 @@ impl PypiServer {
     /// What the simple API lists for `project`: filename → sha256 (from the
     /// `#sha256=` fragments), read with a plain GET.
     pub fn listed(&self, project: &str) -> BTreeMap<String, String> {
-        let (status, body) =
-            http_get(&format!("{}{}/", self.simple_url(), project)).expect("simple page");
-        if status == 404 {
-            return BTreeMap::new();
-        }
-        assert_eq!(status, 200, "{body}");
-        parse_links(&body)
+        listed_at(&self.simple_url(), project)
     }
 }
 
@@ -329,13 +323,7 @@ impl DevpiServer {
 
     /// What the simple API lists for `project` (HTML page): filename → sha256.
     pub fn listed(&self, project: &str) -> BTreeMap<String, String> {
-        let (status, body) =
-            http_get(&format!("{}{}/", self.simple_url(), project)).expect("simple page");
-        if status == 404 {
-            return BTreeMap::new();
-        }
-        assert_eq!(status, 200, "{body}");
-        parse_links(&body)
+        listed_at(&self.simple_url(), project)
     }
 }
 
@@ -348,6 +336,17 @@ impl Drop for DevpiServer {
 
 /// filename → sha256 from the `<a href="…#sha256=…">filename</a>` links of a
 /// PEP 503 page.
+/// What the simple page of `project` under `simple_url` lists: filename →
+/// sha256, read with a plain GET (not pbx code); a 404 lists nothing.
+pub fn listed_at(simple_url: &str, project: &str) -> BTreeMap<String, String> {
+    let (status, body) = http_get(&format!("{simple_url}{project}/")).expect("simple page");
+    if status == 404 {
+        return BTreeMap::new();
+    }
+    assert_eq!(status, 200, "{body}");
+    parse_links(&body)
+}
+
 pub fn parse_links(html: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for part in html.split("<a ").skip(1) {
