@@ -18,15 +18,15 @@ use pbx_tag_check::{Event, TagCheckInput, TagSources};
 struct Cli {
     /// The tag to check (`v1.2.3`, `refs/tags/v1.2.3`). Default: the release
     /// event's tag, then $GITHUB_REF_NAME (when a tag), then $GITHUB_REF.
-    #[arg(long, env = "PBX_TAG")]
+    #[arg(long, env = "PBX_TAG", hide_env_values = true)]
     tag: Option<String>,
 
     /// The project directory holding pyproject.toml and uv.lock.
-    #[arg(long, env = "PBX_PROJECT", default_value = ".")]
+    #[arg(long, env = "PBX_PROJECT", hide_env_values = true, default_value = ".")]
     project: PathBuf,
 
     /// Fail unless the tag names this version too.
-    #[arg(long, env = "PBX_EXPECTED_VERSION")]
+    #[arg(long, env = "PBX_EXPECTED_VERSION", hide_env_values = true)]
     expected_version: Option<String>,
 
     /// The triggering event. Default: $GITHUB_EVENT_NAME when it is one of these.
@@ -34,19 +34,25 @@ struct Cli {
     event: Option<String>,
 
     /// Publish to this lane whatever the tag says.
-    #[arg(long, env = "PBX_TARGET", value_parser = ["testpypi", "pypi"])]
+    #[arg(long, env = "PBX_TARGET", hide_env_values = true, value_parser = ["testpypi", "pypi"])]
     target: Option<String>,
 
-    /// Fail when uv.lock is missing (also `[tool.pbx] require-lock = true`).
-    #[arg(long, env = "PBX_REQUIRE_LOCK")]
+    /// Fail when uv.lock is missing. Also PBX_REQUIRE_LOCK (true/false,
+    /// 1/0, yes/no) and `[tool.pbx] require-lock`; the flag wins, then the
+    /// variable, then the project's setting.
+    #[arg(long, overrides_with = "no_require_lock")]
     require_lock: bool,
 
+    /// Do not fail when uv.lock is missing, whatever the project says.
+    #[arg(long, overrides_with = "require_lock")]
+    no_require_lock: bool,
+
     /// Built artifacts: where a dynamic version is read from (wheel METADATA).
-    #[arg(long, env = "PBX_DIST")]
+    #[arg(long, env = "PBX_DIST", hide_env_values = true)]
     dist: Option<PathBuf>,
 
     /// Output format.
-    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 }
 
@@ -75,7 +81,15 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         expected_version: cli.expected_version.clone(),
         event,
         target,
-        require_lock: cli.require_lock,
+        require_lock: pbx_settings::given_bool(
+            pbx_settings::flag_pair(cli.require_lock, cli.no_require_lock),
+            "--require-lock",
+            &pbx_settings::Env::from_process(),
+            pbx_settings::vars::REQUIRE_LOCK,
+        )
+        .map_err(|e| {
+            Problem::input(e.to_string()).hint("unset the variable or give it true or false")
+        })?,
         dist: cli.dist.clone(),
     })?;
 

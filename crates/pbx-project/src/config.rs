@@ -7,7 +7,7 @@ use toml_edit::{Item, Table};
 use crate::error::ProjectError;
 use crate::span::location_of;
 
-/// Where a release goes: the two lanes of DESIGN.md rule 2.
+/// Where a release goes: the two lanes of docs/design.md rule 2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lane {
     /// TestPyPI (or its stand-in).
@@ -48,7 +48,7 @@ impl FromStr for Lane {
 
 /// Which lane each kind of tag (and the release event) goes to.
 ///
-/// Default (DESIGN.md rule 2): `vX.Y.Z`, `vX.Y.Z.postN` and dev tags go to
+/// Default (docs/design.md rule 2): `vX.Y.Z`, `vX.Y.Z.postN` and dev tags go to
 /// TestPyPI; `aN`/`bN`/`rcN` tags and GitHub `release` events go to PyPI.
 /// `[tool.pbx.lanes]` overrides any of `final`, `post`, `pre`, `dev`,
 /// `release-event`.
@@ -64,6 +64,20 @@ pub struct LaneRouting {
     pub dev: Lane,
     /// A GitHub `release` event, whatever the tag.
     pub release_event: Lane,
+}
+
+impl LaneRouting {
+    /// The lane a version of this kind goes to, and the rule that said so
+    /// (release rule 2). The one place tags are routed.
+    pub fn route(&self, kind: pbx_version::VersionKind) -> (Lane, &'static str) {
+        use pbx_version::VersionKind;
+        match kind {
+            VersionKind::Final => (self.final_release, "a final release"),
+            VersionKind::Pre => (self.pre, "a pre-release (aN, bN, rcN)"),
+            VersionKind::Post => (self.post, "a post-release"),
+            VersionKind::Dev => (self.dev, "a dev release"),
+        }
+    }
 }
 
 impl Default for LaneRouting {
@@ -92,8 +106,8 @@ pub struct ReinstallConfig {
 /// `[tool.pbx]`: the project's pbx settings (flags and environment win).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PbxConfig {
-    /// A missing uv.lock fails pbx-tag-check.
-    pub require_lock: bool,
+    /// A missing uv.lock fails pbx-tag-check (`None`: not set).
+    pub require_lock: Option<bool>,
     /// The prefix of release tags (`v`).
     pub tag_prefix: String,
     /// Lane routing.
@@ -105,7 +119,7 @@ pub struct PbxConfig {
 impl Default for PbxConfig {
     fn default() -> Self {
         PbxConfig {
-            require_lock: false,
+            require_lock: None,
             tag_prefix: pbx_version::DEFAULT_TAG_PREFIX.to_string(),
             lanes: LaneRouting::default(),
             reinstall: ReinstallConfig::default(),
@@ -211,7 +225,7 @@ impl PbxConfig {
             &["require-lock", "tag-prefix", "lanes", "reinstall"],
         )?;
         if let Some(item) = table.get("require-lock") {
-            config.require_lock = r.bool(item, "tool.pbx.require-lock")?;
+            config.require_lock = Some(r.bool(item, "tool.pbx.require-lock")?);
         }
         if let Some(item) = table.get("tag-prefix") {
             config.tag_prefix = r.string(item, "tool.pbx.tag-prefix")?;

@@ -3,7 +3,7 @@ use std::str::FromStr;
 
 use pbx_project::{Lane, ProjectVersion, Pyproject, UvLock};
 use pbx_report::{Check, CheckSet, Location, Problem};
-use pbx_version::{Tag, Version, VersionKind};
+use pbx_version::{Tag, Version};
 use serde::Serialize;
 
 /// The event that triggered the run (`--event`).
@@ -45,8 +45,9 @@ pub struct TagCheckInput {
     pub event: Option<Event>,
     /// `--target`: an explicit lane, which wins over every rule.
     pub target: Option<Lane>,
-    /// `--require-lock` (or `[tool.pbx] require-lock = true`).
-    pub require_lock: bool,
+    /// `--require-lock`/`--no-require-lock` or `PBX_REQUIRE_LOCK`, when
+    /// given; else `[tool.pbx] require-lock`, else false.
+    pub require_lock: pbx_settings::Given<bool>,
     /// `--dist DIR`: built artifacts, the source of a dynamic version.
     pub dist: Option<PathBuf>,
 }
@@ -88,7 +89,7 @@ struct Source<'a> {
     location: Option<Location>,
 }
 
-/// Runs every check of DESIGN.md rule 1 and decides the lane (rule 2).
+/// Runs every check of docs/design.md rule 1 and decides the lane (rule 2).
 pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
     let pyproject_path = input.project_dir.join("pyproject.toml");
     let pyproject = Pyproject::read(&pyproject_path)?;
@@ -159,7 +160,17 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
 
     // uv.lock.
     let lock_path = input.project_dir.join("uv.lock");
-    let require_lock = input.require_lock || pyproject.config.require_lock;
+    let require_lock = input
+        .require_lock
+        .clone()
+        .or(
+            pyproject
+                .config
+                .require_lock
+                .map(|v| (v, "[tool.pbx] require-lock".to_string())),
+            false,
+        )
+        .value;
     if lock_path.exists() {
         let lock = UvLock::read(&lock_path, &pyproject.package)?;
         match &lock.root.version {
@@ -287,13 +298,8 @@ fn decide_lane(input: &TagCheckInput, pyproject: &Pyproject, version: &Version) 
     if input.event == Some(Event::Release) {
         return (routing.release_event, "a release event".to_string());
     }
-    let (lane, what) = match version.kind() {
-        VersionKind::Final => (routing.final_release, "a final release tag"),
-        VersionKind::Pre => (routing.pre, "a pre-release tag (aN, bN, rcN)"),
-        VersionKind::Post => (routing.post, "a post-release tag"),
-        VersionKind::Dev => (routing.dev, "a dev-release tag"),
-    };
-    (lane, what.to_string())
+    let (lane, what) = routing.route(version.kind());
+    (lane, format!("{what} tag"))
 }
 
 /// The version of a `dynamic = ["version"]` project, read from the wheels
@@ -367,15 +373,15 @@ fn dist_version<'a>(
     })
 }
 
+/// The wheels among the release's artifacts in `dist`, found by the one
+/// rule of [`pbx_release::disk::find`].
 fn list_wheels(dist: &Path) -> Result<Vec<PathBuf>, Problem> {
-    let entries = std::fs::read_dir(dist).map_err(|err| {
-        Problem::input(format!("cannot read --dist: {err}")).at(Location::file(dist))
-    })?;
-    let mut wheels: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
-        .collect();
-    wheels.sort();
-    Ok(wheels)
+    match pbx_release::disk::find(&[dist.to_path_buf()]) {
+        Ok(found) => Ok(found
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+            .collect()),
+        Err(pbx_release::disk::FindError::NoArtifacts { .. }) => Ok(Vec::new()),
+        Err(err) => Err(Problem::from(err)),
+    }
 }

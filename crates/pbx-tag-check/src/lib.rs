@@ -1,4 +1,4 @@
-//! DESIGN.md rule 1 ("one version, three places") and rule 2 ("lanes").
+//! docs/design.md rule 1 ("one version, three places") and rule 2 ("lanes").
 //!
 //! [`check`] takes the release tag (found by [`TagSources::resolve`] when not
 //! given), the project's `pyproject.toml`, its `uv.lock` and an optional
