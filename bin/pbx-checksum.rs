@@ -23,7 +23,7 @@ use pbx_report::{run_main, Check, CheckSet, Console, ExitStatus, Format, Locatio
 struct Cli {
     /// Output format: text (results on stdout, report on stderr) or one
     /// JSON document on stdout.
-    #[arg(long, global = true, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, global = true, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 
     #[command(subcommand)]
@@ -45,7 +45,7 @@ enum Command {
         /// The manifest to write; `-` prints it only. Default: SHA256SUMS
         /// in the directory given (dist/SHA256SUMS), else next to the
         /// artifacts.
-        #[arg(short, long, env = "PBX_MANIFEST")]
+        #[arg(short, long, env = "PBX_MANIFEST", hide_env_values = true)]
         output: Option<PathBuf>,
     },
     /// Check every file a manifest lists (relative to its directory), and
@@ -53,7 +53,13 @@ enum Command {
     /// manifests written by `sha256sum` (text or `*` binary mode, `--tag`).
     Verify {
         /// The manifest.
-        #[arg(short, long, env = "PBX_MANIFEST", default_value = "dist/SHA256SUMS")]
+        #[arg(
+            short,
+            long,
+            env = "PBX_MANIFEST",
+            hide_env_values = true,
+            default_value = "dist/SHA256SUMS"
+        )]
         file: PathBuf,
     },
     /// Check each artifact against itself: every wheel member against
@@ -67,11 +73,11 @@ enum Command {
         paths: Vec<PathBuf>,
 
         /// Fail unless every artifact is this project (PEP 503 names).
-        #[arg(long, env = "PBX_EXPECTED_NAME")]
+        #[arg(long, env = "PBX_EXPECTED_NAME", hide_env_values = true)]
         expect_name: Option<String>,
 
         /// Fail unless every artifact is this version (PEP 440).
-        #[arg(long, env = "PBX_EXPECTED_VERSION")]
+        #[arg(long, env = "PBX_EXPECTED_VERSION", hide_env_values = true)]
         expect_version: Option<String>,
     },
     /// Check that each local artifact is on the index with the same SHA-256,
@@ -80,12 +86,12 @@ enum Command {
     Compare {
         /// The index: `pypi`, `testpypi`, or its URL (a pypiserver root, a
         /// `.../simple/` URL or a warehouse `.../legacy/` upload URL).
-        #[arg(long, env = "PBX_INDEX")]
+        #[arg(long, env = "PBX_INDEX", hide_env_values = true)]
         index: String,
 
         /// The index's simple API, when it is not found from --index (devpi:
         /// `http://host/USER/INDEX/+simple/`).
-        #[arg(long, env = "PBX_INDEX_URL")]
+        #[arg(long, env = "PBX_INDEX_URL", hide_env_values = true)]
         index_url: Option<String>,
 
         /// Artifacts, or directories holding them.

@@ -50,7 +50,7 @@ enum Command {
         reports: Vec<PathBuf>,
 
         /// Output format.
-        #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json", "junit"])]
+        #[arg(long, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json", "junit"])]
         format: String,
 
         /// Also write the merged JSON report here.
@@ -67,29 +67,44 @@ enum Command {
 struct InstallArgs {
     /// Interpreter versions, comma-separated (default: [tool.pbx.reinstall]
     /// pythons, else 3.11,3.12,3.13; with only --python: those).
-    #[arg(long, env = "PBX_PYTHONS", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "PBX_PYTHONS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     pythons: Vec<String>,
 
     /// The package (default: [project].name of ./pyproject.toml).
-    #[arg(long, env = "PBX_PACKAGE")]
+    #[arg(long, env = "PBX_PACKAGE", hide_env_values = true)]
     package: Option<String>,
 
     /// The exact version (default: [project].version of ./pyproject.toml).
-    #[arg(long, env = "PBX_VERSION")]
+    #[arg(long, env = "PBX_VERSION", hide_env_values = true)]
     version: Option<String>,
 
     /// The index the version was uploaded to: pypi, testpypi, or a URL
     /// (an upload URL or its simple URL).
-    #[arg(long, env = "PBX_INDEX", default_value = "pypi")]
+    #[arg(
+        long,
+        env = "PBX_INDEX",
+        hide_env_values = true,
+        default_value = "pypi"
+    )]
     index: String,
 
     /// Where dependencies come from: pypi or a URL.
-    #[arg(long, env = "PBX_DEPS_INDEX", default_value = "pypi")]
+    #[arg(
+        long,
+        env = "PBX_DEPS_INDEX",
+        hide_env_values = true,
+        default_value = "pypi"
+    )]
     deps_index: String,
 
     /// Built artifacts: wait for their sha256 on the index and pin the
     /// install to them (--require-hashes).
-    #[arg(long, env = "PBX_DIST")]
+    #[arg(long, env = "PBX_DIST", hide_env_values = true)]
     dist: Option<PathBuf>,
 
     /// A module to import (repeatable; default: [tool.pbx.reinstall] imports).
@@ -104,23 +119,24 @@ struct InstallArgs {
 
     /// How long to wait for the index to list the version (`90s`, `15m`,
     /// `1h`; `0`: look once).
-    #[arg(long, env = "PBX_WAIT", default_value = "0", value_parser = parse_duration)]
+    #[arg(long, env = "PBX_WAIT", hide_env_values = true, default_value = "0", value_parser = parse_duration)]
     wait: Duration,
 
     /// auto: uv when it is on PATH, else pip.
-    #[arg(long, env = "PBX_INSTALLER", default_value = "auto", value_parser = ["auto", "uv", "pip"])]
+    #[arg(long, env = "PBX_INSTALLER", hide_env_values = true, default_value = "auto", value_parser = ["auto", "uv", "pip"])]
     installer: String,
 
     /// Interpreters installed at a time (0: all).
-    #[arg(long, env = "PBX_JOBS", default_value_t = 0)]
+    #[arg(long, env = "PBX_JOBS", hide_env_values = true, default_value_t = 0)]
     jobs: usize,
 
     /// An interpreter to use (repeatable); it answers the request of its X.Y.
     #[arg(long = "python", value_name = "PATH")]
     python: Vec<PathBuf>,
 
-    /// Report a missing interpreter instead of exiting 3.
-    #[arg(long, env = "PBX_SKIP_MISSING")]
+    /// Report a missing interpreter instead of exiting 3. Also
+    /// PBX_SKIP_MISSING (true/false, 1/0, yes/no).
+    #[arg(long)]
     skip_missing: bool,
 
     /// Keep the environments (their path is printed on stderr).
@@ -128,11 +144,11 @@ struct InstallArgs {
     keep_envs: bool,
 
     /// Where the defaults are read from.
-    #[arg(long, env = "PBX_PROJECT", default_value = ".")]
+    #[arg(long, env = "PBX_PROJECT", hide_env_values = true, default_value = ".")]
     project: PathBuf,
 
     /// Output format on stdout.
-    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json", "junit"])]
+    #[arg(long, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json", "junit"])]
     format: String,
 
     /// Also write the JSON report here (for `pbx-reinstall merge`).
@@ -274,7 +290,13 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     let searches = finder.resolve(&requests, &args.python).map_err(|err| {
         Problem::input(format!("--python {err}")).hint("pass the path of a working interpreter")
     })?;
-    let searches = report_interpreters(searches, args.skip_missing, console)?;
+    let skip_missing = pbx_settings::flag_or_env(
+        args.skip_missing,
+        "--skip-missing",
+        pbx_settings::vars::SKIP_MISSING,
+    )
+    .map_err(|e| Problem::input(e.to_string()))?;
+    let searches = report_interpreters(searches, skip_missing, console)?;
     if searches.is_empty() {
         return Err(Problem::input("no interpreter to install on")
             .hint("pass --pythons 3.11,3.12,3.13 or --python PATH"));

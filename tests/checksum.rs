@@ -441,7 +441,7 @@ fn inspect_accepts_what_uv_builds_and_what_pypi_serves() {
     args.extend(both);
     checksum(project.path(), &args)
         .code(1)
-        .stderr_has("more than one release: idna 3.10, six 1.16.0");
+        .stderr_has("not one release: idna 3.10 (idna-3.10-py3-none-any.whl); six 1.16.0 (six-1.16.0-py2.py3-none-any.whl)");
 }
 
 #[test]
@@ -597,7 +597,8 @@ fn inspect_catches_a_filename_that_disagrees_with_metadata() {
         .code(1)
         .stderr_has("METADATA Version 1.2.0 differs from the filename's 1.2.1")
         .stderr_has("`demo_pkg-1.2.0.dist-info` names version `1.2.0`, the filename 1.2.1")
-        .stderr_has("more than one release: demo-pkg 1.2.0, demo-pkg 1.2.1");
+        .stderr_has("not one release: demo-pkg 1.2.0 (")
+        .stderr_has("; demo-pkg 1.2.1 (");
 }
 
 #[test]

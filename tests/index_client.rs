@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pbx_index::{
-    Artifact, Client, ClientConfig, Credentials, IndexError, IndexUrls, Listed, Target,
-    UploadOutcome,
+    Artifact, Client, ClientConfig, Credentials, IndexError, IndexUrls, Target, UploadOutcome,
 };
 use pbx_version::PackageName;
 use support::index::{sha256_hex, Fault, FaultProxy, HttpStub, PypiServer, Response};
@@ -277,14 +276,26 @@ fn uploads_stream_every_field_and_land_on_the_real_index() {
         );
     }
     assert_eq!(server.stored(), server.listed("demo-up"));
-    let refs: Vec<&Artifact> = artifacts.iter().collect();
-    let states = client
-        .wait_until_listed(&index.simple, &refs, Duration::from_secs(5))
-        .unwrap();
-    assert!(
-        states.iter().all(|s| matches!(s, Listed::Verified(_))),
-        "{states:?}"
-    );
+    let awaited: Vec<(String, String)> = artifacts
+        .iter()
+        .map(|a| (a.filename().to_string(), a.sha256.clone()))
+        .collect();
+    let outcome = pbx_release::index::wait_until_listed(
+        &client,
+        pbx_release::index::Awaited {
+            simple: &index.simple,
+            package: &artifacts[0].dist.name,
+            version: &artifacts[0].dist.version,
+            files: &awaited,
+        },
+        Duration::from_secs(5),
+        pbx_release::index::Polling::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(outcome.complete, "{outcome:?}");
+    assert!(outcome.matches.iter().all(|m| m.is_same()), "{outcome:?}");
     // A second upload of the same file: pypiserver says 409.
     match client.upload(target, &artifacts[0]).unwrap() {
         UploadOutcome::AlreadyExists {

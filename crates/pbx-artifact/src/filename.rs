@@ -164,3 +164,77 @@ mod tests {
         }
     }
 }
+
+/// Every distribution file extension an index has held: wheels, sdists in
+/// each archive format, eggs and the old installers. A file of any of these
+/// consumes its version (release rule 3).
+pub const DIST_EXTENSIONS: &[&str] = &[
+    ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tar", ".zip", ".whl", ".egg", ".exe",
+    ".msi", ".rpm", ".dmg",
+];
+
+/// The version a distribution filename of any type carries, for the
+/// project `package` (normalised): every format an index has held starts
+/// with `name-version`, where the name may itself contain dashes in old
+/// sdists; the split is where the name part normalises to `package`.
+/// `None` when the file is not recognisably a file of `package`.
+pub fn version_of_filename(filename: &str, package: &str) -> Option<Version> {
+    let stem = DIST_EXTENSIONS
+        .iter()
+        .find_map(|ext| filename.strip_suffix(ext))?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    (1..parts.len()).find_map(|split| {
+        let name = parts[..split].join("-");
+        if pbx_version::normalize(&name) != package {
+            return None;
+        }
+        // `.exe`/`.msi` installers append `.win32`, `.linux-x86_64`, `.py2.7`
+        // after the version: take the longest prefix that is a version.
+        let raw = parts[split];
+        if raw.starts_with(['v', 'V']) {
+            return None;
+        }
+        Version::parse(raw).ok().or_else(|| {
+            let pieces: Vec<&str> = raw.split('.').collect();
+            (1..pieces.len())
+                .rev()
+                .find_map(|n| Version::parse(&pieces[..n].join(".")).ok())
+                .filter(|_| {
+                    filename.ends_with(".exe")
+                        || filename.ends_with(".msi")
+                        || filename.ends_with(".egg")
+                        || filename.ends_with(".rpm")
+                        || filename.ends_with(".dmg")
+                })
+        })
+    })
+}
+
+#[cfg(test)]
+mod any_type_tests {
+    use super::*;
+
+    #[test]
+    fn versions_come_from_every_kind_of_filename() {
+        for (filename, version) in [
+            ("demo_pkg-1.2.3.post1-py3-none-any.whl", Some("1.2.3.post1")),
+            ("demo_pkg-1.2.3rc1.tar.gz", Some("1.2.3rc1")),
+            ("Demo.Pkg-1.2.3.zip", Some("1.2.3")),
+            ("demo-pkg-1.2.3.tar.bz2", Some("1.2.3")),
+            ("demo_pkg-1.2.3.tgz", Some("1.2.3")),
+            ("demo_pkg-1.2.3.post4-py3.8.egg", Some("1.2.3.post4")),
+            ("demo_pkg-1.2.3.win32.exe", Some("1.2.3")),
+            ("demo_pkg-1.2.3.linux-x86_64.exe", Some("1.2.3")),
+            ("demo_pkg-1.2.3.win-amd64-py3.8.msi", Some("1.2.3")),
+            ("other-1.0.tar.gz", None),
+            ("demo_pkg-latest.tar.gz", None),
+            ("demo_pkg-v1.0.tar.gz", None),
+        ] {
+            assert_eq!(
+                version_of_filename(filename, "demo-pkg").map(|v| v.canonical()),
+                version.map(str::to_string),
+                "{filename}"
+            );
+        }
+    }
+}

@@ -35,7 +35,7 @@ mod wheel;
 
 pub use digest::{sha256_file, sha256_files, sha256_reader, sha_ni_available, FileDigest, Sha256};
 pub use error::ArtifactError;
-pub use filename::{DistFilename, DistKind};
+pub use filename::{version_of_filename, DistFilename, DistKind, DIST_EXTENSIONS};
 pub use inspect::{inspect, Finding, Inspection};
 pub use limits::Limits;
 pub use metadata::CoreMetadata;

@@ -1,70 +1,10 @@
 //! Which files the commands work on.
 
-use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use crate::error::ChecksumError;
 
-/// Whether a file name looks like a distribution artifact: a wheel or an
-/// sdist (`.tar.gz`, or `.zip` as older indexes hold). Hidden files never
-/// are (`uv build` leaves a `.gitignore` in `dist/`).
-pub fn is_artifact_name(name: &str) -> bool {
-    !name.starts_with('.')
-        && (name.ends_with(".whl") || name.ends_with(".tar.gz") || name.ends_with(".zip"))
-}
-
-/// The artifacts named by `paths`: a file is taken as given, a directory
-/// contributes the artifacts directly inside it. Sorted, without
-/// duplicates. Errors when a path does not exist or nothing is found.
-pub fn collect_artifacts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ChecksumError> {
-    let mut found = BTreeSet::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                ChecksumError::NotFound { path: path.clone() }
-            } else {
-                ChecksumError::Read {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
-        if meta.is_dir() {
-            found.extend(artifacts_in(path)?);
-        } else {
-            found.insert(path.clone());
-        }
-    }
-    if found.is_empty() {
-        return Err(ChecksumError::NoArtifacts {
-            paths: paths.to_vec(),
-        });
-    }
-    Ok(found.into_iter().collect())
-}
-
-/// The artifact files directly inside `dir`, sorted.
-pub fn artifacts_in(dir: &Path) -> Result<Vec<PathBuf>, ChecksumError> {
-    let read_error = |source| ChecksumError::Read {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(read_error)? {
-        let entry = entry.map_err(read_error)?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !is_artifact_name(name) {
-            continue;
-        }
-        // Follow symlinks: a linked artifact is still an artifact.
-        if std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()) {
-            found.push(dir.join(name));
-        }
-    }
-    found.sort();
-    Ok(found)
-}
+pub use pbx_release::disk::{artifacts_in, find as collect_artifacts, is_artifact_name};
 
 /// `target` relative to the directory `base`, `/`-separated, as a manifest
 /// names it. Both are made absolute first; `..` is used when `target` is
@@ -103,16 +43,6 @@ pub fn relative_name(base: &Path, target: &Path) -> Result<String, ChecksumError
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn artifact_names() {
-        for name in ["a-1.0-py3-none-any.whl", "a-1.0.tar.gz", "a-1.0.zip"] {
-            assert!(is_artifact_name(name), "{name}");
-        }
-        for name in [".gitignore", "SHA256SUMS", ".a.whl", "a.txt"] {
-            assert!(!is_artifact_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn relative_names() {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use pbx_artifact::{sha256_files, DistFilename, Sha256};
 use pbx_index::{Client, IndexFile, IndexUrls};
+use pbx_release::index::{match_file, FileMatch, Holdings};
 use pbx_version::{PackageName, Version};
 use serde::Serialize;
 
@@ -108,19 +109,17 @@ pub fn compare(
         .map(|(_, d)| (d.name.clone(), d.version.clone()))
         .collect();
 
+    // What the index holds of each release: every file type (an egg or a
+    // `.tar.bz2` of the version counts as much as a wheel).
     let mut remote: BTreeMap<String, IndexFile> = BTreeMap::new();
     for project in &projects {
-        for file in client
-            .list_files(&index.simple, project)
-            .map_err(ChecksumError::Index)?
-        {
-            let version = file
-                .version
-                .clone()
-                .or_else(|| DistFilename::parse(&file.filename).ok().map(|d| d.version));
-            let in_release = version.is_some_and(|v| releases.contains(&(project.clone(), v)));
-            if in_release {
-                remote.insert(file.filename.clone(), file);
+        let holdings =
+            Holdings::read(client, &index.simple, project).map_err(ChecksumError::Index)?;
+        for (name, version) in &releases {
+            if name == project {
+                for file in holdings.of_version(version) {
+                    remote.insert(file.filename.clone(), file.clone());
+                }
             }
         }
     }
@@ -137,21 +136,24 @@ pub fn compare(
             url: None,
             yanked: false,
         };
-        if let Some(file) = remote.remove(filename) {
-            let index_sha256 = match &file.sha256 {
-                Some(digest) => digest.to_ascii_lowercase(),
-                None => client
-                    .download_sha256(&file.url)
-                    .map_err(ChecksumError::Index)?,
-            };
-            compared.status = if local_sha256.map(|d| d.hex()) == Some(index_sha256.clone()) {
-                CompareStatus::Same
-            } else {
-                CompareStatus::Differs
-            };
-            compared.index_sha256 = Some(index_sha256);
-            compared.url = Some(file.url);
-            compared.yanked = file.yanked;
+        let listed = remote.remove(filename);
+        let local_hex = local_sha256.map(|d| d.hex()).unwrap_or_default();
+        match match_file(client, listed.as_ref(), &local_hex).map_err(ChecksumError::Index)? {
+            FileMatch::Same { file, .. } => {
+                compared.status = CompareStatus::Same;
+                compared.index_sha256 = Some(local_hex);
+                compared.url = Some(file.url);
+                compared.yanked = file.yanked;
+            }
+            FileMatch::Differs {
+                file, index_sha256, ..
+            } => {
+                compared.status = CompareStatus::Differs;
+                compared.index_sha256 = Some(index_sha256);
+                compared.url = Some(file.url);
+                compared.yanked = file.yanked;
+            }
+            FileMatch::NotListed => {}
         }
         files.push(compared);
     }

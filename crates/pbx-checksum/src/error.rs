@@ -61,6 +61,9 @@ pub enum ChecksumError {
     /// The index did not give a usable answer.
     #[error(transparent)]
     Index(pbx_index::IndexError),
+    /// The artifacts could not be found.
+    #[error(transparent)]
+    Find(#[from] pbx_release::disk::FindError),
 }
 
 impl From<ChecksumError> for Problem {
@@ -90,6 +93,12 @@ impl From<ChecksumError> for Problem {
                 .at(Location::file(path))
                 .hint("the existing manifest (if any) is unchanged; check the directory's permissions and free space"),
             ChecksumError::Artifact(inner) => artifact_problem(inner),
+            ChecksumError::Find(_) => {
+                let ChecksumError::Find(inner) = error else {
+                    return Problem::input(error.to_string());
+                };
+                Problem::from(inner)
+            }
             ChecksumError::Index(inner) if inner.is_input() => Problem::input(inner.to_string())
                 .hint("--index takes `pypi`, `testpypi` or the index's URL (add --index-url for its simple API when it is not URL + simple/)"),
             ChecksumError::Index(inner) => Problem::environment(inner.to_string()).hint(
@@ -99,30 +108,4 @@ impl From<ChecksumError> for Problem {
     }
 }
 
-/// An unusable artifact as a problem: exit 2, naming the file.
-pub fn artifact_problem(error: &ArtifactError) -> Problem {
-    let (path, hint) = match error {
-        ArtifactError::Unsafe { path, .. } => (
-            Some(path),
-            "the archive was only read, never extracted; rebuild it with a standard backend (`uv build`) and do not publish this file",
-        ),
-        ArtifactError::Archive { path, .. } => (
-            Some(path),
-            "rebuild the artifact (`uv build`); a damaged download should be fetched again",
-        ),
-        ArtifactError::Io { path, .. } => (Some(path), "check that the file exists and is readable"),
-        ArtifactError::Filename { .. } => (
-            None,
-            "wheels are name-version-python-abi-platform.whl, sdists name-version.tar.gz",
-        ),
-    };
-    let message = error.to_string();
-    match path {
-        Some(path) => {
-            let prefix = format!("{}: ", path.display());
-            let message = message.strip_prefix(&prefix).unwrap_or(&message);
-            Problem::input(message).hint(hint).at(Location::file(path))
-        }
-        None => Problem::input(message).hint(hint),
-    }
-}
+pub use pbx_release::disk::artifact_problem;

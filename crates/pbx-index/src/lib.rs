@@ -43,5 +43,5 @@ pub use client::{
 };
 pub use error::IndexError;
 pub use simple::IndexFile;
-pub use upload::{is_already_exists, Artifact, Listed, Target, UploadOutcome};
+pub use upload::{is_already_exists, Artifact, Target, UploadOutcome};
 pub use urls::{project_url, IndexUrls};

@@ -394,19 +394,6 @@ pub struct Target<'a> {
     pub credentials: Option<&'a Credentials>,
 }
 
-/// One file's state on the index after an upload, as the simple API shows
-/// it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Listed {
-    /// Listed with the local sha256.
-    Verified(IndexFile),
-    /// Listed with another sha256 (or none the index states and a download
-    /// that differs).
-    DigestDiffers(IndexFile),
-    /// Not listed.
-    Missing,
-}
-
 impl Client {
     /// Uploads `artifact` to `target.upload`, streaming it from disk.
     ///
@@ -625,55 +612,6 @@ impl Client {
             attempts: max_attempts,
             last,
         })
-    }
-
-    /// Waits (up to `timeout`) until the simple API lists every artifact
-    /// with its local sha256, polling with a short, growing interval so a
-    /// fresh upload is noticed soon after the index shows it. Returns each
-    /// artifact's final state, in order.
-    pub fn wait_until_listed(
-        &self,
-        simple: &Url,
-        artifacts: &[&Artifact],
-        timeout: Duration,
-    ) -> Result<Vec<Listed>, IndexError> {
-        let deadline = Instant::now() + timeout;
-        let mut pause = Duration::from_millis(100);
-        loop {
-            let mut states = Vec::with_capacity(artifacts.len());
-            let mut by_project: std::collections::BTreeMap<String, Vec<IndexFile>> =
-                Default::default();
-            for artifact in artifacts {
-                let key = artifact.dist.name.as_str().to_string();
-                if !by_project.contains_key(&key) {
-                    by_project.insert(key.clone(), self.list_files(simple, &artifact.dist.name)?);
-                }
-                let listed = by_project[&key]
-                    .iter()
-                    .find(|f| f.filename == artifact.filename())
-                    .cloned();
-                states.push(match listed {
-                    None => Listed::Missing,
-                    Some(file) => {
-                        let sha = match &file.sha256 {
-                            Some(sha) => Some(sha.clone()),
-                            None => self.download_sha256(&file.url).ok(),
-                        };
-                        if sha.as_deref() == Some(artifact.sha256.as_str()) {
-                            Listed::Verified(file)
-                        } else {
-                            Listed::DigestDiffers(file)
-                        }
-                    }
-                });
-            }
-            let settled = states.iter().all(|s| !matches!(s, Listed::Missing));
-            if settled || Instant::now() >= deadline {
-                return Ok(states);
-            }
-            std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-            pause = (pause * 2).min(Duration::from_secs(1));
-        }
     }
 
     /// One streamed GET hashing the body: `Ok(Ok(sha))`, `Ok(Err(status))`

@@ -1,4 +1,4 @@
-//! DESIGN.md rule 5, "installable or not released": the exact published
+//! docs/design.md rule 5, "installable or not released": the exact published
 //! version, installed fresh from the index it was uploaded to, on every
 //! interpreter of the matrix, with its version, imports and smoke commands
 //! checked.
@@ -51,7 +51,7 @@ pub use inputs::{Inputs, DEFAULT_PYTHONS};
 pub use install::{run_all, Backend, InstallerChoice, Plan, Progress};
 pub use local::{local_requires_python, pinned_requirement, read_dist, DistError, LocalArtifact};
 pub use report::{format_duration, InterpreterReport, MergeError, Report, Row, Status};
-pub use wait::{evaluate, wait_for_version, Listing, WaitError, WaitEvent, WaitFor};
+pub use wait::{wait_for_version, Listing, WaitError, WaitEvent, WaitFor};
 
 /// What to reinstall and how.
 #[derive(Clone, Debug)]

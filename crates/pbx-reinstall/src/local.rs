@@ -53,18 +53,19 @@ pub fn read_dist(
     name: &PackageName,
     version: &Version,
 ) -> Result<Vec<LocalArtifact>, DistError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| DistError::ReadDir {
+    // The one rule for which files in a directory are artifacts (hidden
+    // files never, symlinks followed, a broken one an error).
+    let artifacts = pbx_release::disk::artifacts_in(dir).map_err(|err| DistError::ReadDir {
         path: dir.to_path_buf(),
-        source,
+        source: std::io::Error::other(err.to_string()),
     })?;
     let mut found = Vec::new();
     let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| DistError::ReadDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let filename = entry.file_name().to_string_lossy().into_owned();
+    for path in artifacts {
+        let filename = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         found.push(filename.clone());
         let Ok(dist) = DistFilename::parse(&filename) else {
             continue;
@@ -72,7 +73,6 @@ pub fn read_dist(
         if &dist.name != name || &dist.version != version {
             continue;
         }
-        let path = entry.path();
         out.push(LocalArtifact {
             sha256: pbx_artifact::sha256_file(&path)?.sha256.hex(),
             path,

@@ -2,10 +2,11 @@
 //! the local artifacts' bytes): a poll of the simple API, never a retried
 //! install.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use pbx_index::{Client, IndexError, IndexFile};
+use pbx_release::index::{wait_until_listed, Awaited, FileMatch, Polling};
 use pbx_version::{PackageName, Version};
 use url::Url;
 
@@ -13,7 +14,7 @@ use crate::local::LocalArtifact;
 
 /// The first pause between two polls.
 pub const FIRST_POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// The longest pause between two polls. DESIGN.md's target is to notice a
+/// The longest pause between two polls. docs/design.md's target is to notice a
 /// fresh upload within 2 s of the index showing it, so the backoff stops
 /// below it: each poll is one small GET of the project's simple page.
 pub const MAX_POLL_INTERVAL: Duration = Duration::from_millis(1500);
@@ -116,47 +117,6 @@ impl Listing {
     }
 }
 
-/// Which of `files` belong to `version`, and what is still missing: nothing
-/// listed at all, or (with local artifacts) a local filename not listed yet.
-/// A listed file whose digest differs from the local one is an error.
-pub fn evaluate(
-    files: Vec<IndexFile>,
-    index: &Url,
-    version: &Version,
-    local: &[LocalArtifact],
-) -> Result<(Vec<IndexFile>, Option<String>), WaitError> {
-    let ours: Vec<IndexFile> = files
-        .into_iter()
-        .filter(|f| f.version.as_ref() == Some(version))
-        .collect();
-    if local.is_empty() {
-        let missing = ours
-            .is_empty()
-            .then(|| format!("no file of version {} listed yet", version.canonical()));
-        return Ok((ours, missing));
-    }
-    let mut missing = Vec::new();
-    for artifact in local {
-        match ours.iter().find(|f| f.filename == artifact.filename) {
-            None => missing.push(artifact.filename.clone()),
-            Some(file) => match &file.sha256 {
-                Some(sha) if !sha.eq_ignore_ascii_case(&artifact.sha256) => {
-                    return Err(WaitError::DigestMismatch {
-                        filename: artifact.filename.clone(),
-                        index: index.to_string(),
-                        index_sha256: sha.clone(),
-                        local_path: artifact.path.display().to_string(),
-                        local_sha256: artifact.sha256.clone(),
-                    })
-                }
-                _ => {}
-            },
-        }
-    }
-    let missing = (!missing.is_empty()).then(|| format!("not listed yet: {}", missing.join(", ")));
-    Ok((ours, missing))
-}
-
 /// What to wait for.
 #[derive(Clone, Copy, Debug)]
 pub struct WaitFor<'a> {
@@ -171,10 +131,11 @@ pub struct WaitFor<'a> {
 }
 
 /// Polls the simple API until the version is listed (with local artifacts:
-/// every local filename, with the local sha256), backing off from 1 s to
-/// 1.5 s, for at most `limit` (0: one look). Errors the
-/// client could not retry away (including a `Retry-After` it honoured) end
-/// only that poll.
+/// every local filename, with the local sha256, checked by the one rule of
+/// [`pbx_release::index::match_file`]: a file listed without a digest is
+/// downloaded and hashed), backing off from 1 s to 1.5 s, for at most
+/// `limit` (0: one look). Errors the client could not retry away end only
+/// that poll.
 pub fn wait_for_version(
     client: &Client,
     what: WaitFor<'_>,
@@ -188,70 +149,81 @@ pub fn wait_for_version(
         version,
         local,
     } = what;
+    let awaited: Vec<(String, String)> = local
+        .iter()
+        .map(|a| (a.filename.clone(), a.sha256.clone()))
+        .collect();
     let started = Instant::now();
-    let deadline = started + limit;
-    let mut interval = FIRST_POLL_INTERVAL;
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let missing = match client.list_files(simple, name) {
-            Ok(files) => {
-                let (files, missing) = evaluate(files, simple, version, local)?;
-                match missing {
-                    None => {
-                        return Ok(Listing {
-                            files,
-                            attempts: attempt,
-                            waited: started.elapsed(),
-                        })
-                    }
-                    Some(missing) => Ok(missing),
-                }
-            }
-            Err(err) if err.is_environment() => Err(err),
-            Err(err) => return Err(err.into()),
-        };
-        let now = Instant::now();
-        if now >= deadline {
-            return match missing {
-                Ok(missing) => Err(WaitError::NotListed {
-                    what: format!("{} {}", name, version.canonical()),
-                    index: simple.to_string(),
-                    waited: crate::report::format_duration(started.elapsed().as_millis() as u64),
-                    missing,
-                }),
-                Err(err) => Err(err.into()),
-            };
-        }
-        let next = interval.min(deadline - now);
-        match missing {
-            Ok(missing) => on_event(&WaitEvent::NotYet {
+    let outcome = wait_until_listed(
+        client,
+        Awaited {
+            simple,
+            package: name,
+            version,
+            files: &awaited,
+        },
+        limit,
+        Polling {
+            first: FIRST_POLL_INTERVAL,
+            max: MAX_POLL_INTERVAL,
+        },
+        cancel,
+        &mut |event| match event {
+            pbx_release::index::WaitEvent::NotYet {
                 attempt,
-                elapsed: started.elapsed(),
-                limit,
+                elapsed,
                 next,
                 missing,
+            } => on_event(&WaitEvent::NotYet {
+                attempt: *attempt,
+                elapsed: *elapsed,
+                limit,
+                next: *next,
+                missing: missing.clone(),
             }),
-            Err(err) => on_event(&WaitEvent::Unreachable {
-                attempt,
-                error: err.to_string(),
-            }),
-        }
-        let until = Instant::now() + next;
-        while Instant::now() < until {
-            if cancel.load(Ordering::SeqCst) {
-                return Err(WaitError::Cancelled);
+            pbx_release::index::WaitEvent::Unreachable { attempt, error } => {
+                on_event(&WaitEvent::Unreachable {
+                    attempt: *attempt,
+                    error: error.clone(),
+                })
             }
-            std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
-        }
-        interval = (interval * 3 / 2).min(MAX_POLL_INTERVAL);
+        },
+    )?;
+    if outcome.cancelled && !outcome.complete {
+        return Err(WaitError::Cancelled);
     }
+    for (artifact, state) in local.iter().zip(&outcome.matches) {
+        if let FileMatch::Differs { index_sha256, .. } = state {
+            return Err(WaitError::DigestMismatch {
+                filename: artifact.filename.clone(),
+                index: simple.to_string(),
+                index_sha256: index_sha256.clone(),
+                local_path: artifact.path.display().to_string(),
+                local_sha256: artifact.sha256.clone(),
+            });
+        }
+    }
+    if !outcome.complete {
+        return Err(WaitError::NotListed {
+            what: format!("{} {}", name, version.canonical()),
+            index: simple.to_string(),
+            waited: crate::report::format_duration(started.elapsed().as_millis() as u64),
+            missing: outcome
+                .missing
+                .or(outcome.last_error)
+                .unwrap_or_else(|| "not listed".into()),
+        });
+    }
+    Ok(Listing {
+        files: outcome.files,
+        attempts: outcome.attempts,
+        waited: outcome.waited,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pbx_artifact::DistKind;
 
     fn file(filename: &str, sha256: Option<&str>) -> IndexFile {
         IndexFile {
@@ -264,58 +236,6 @@ mod tests {
             yanked: false,
             requires_python: None,
         }
-    }
-
-    fn local(filename: &str, sha256: &str) -> LocalArtifact {
-        LocalArtifact {
-            path: format!("dist/{filename}").into(),
-            filename: filename.to_string(),
-            kind: if filename.ends_with(".whl") {
-                DistKind::Wheel
-            } else {
-                DistKind::Sdist
-            },
-            sha256: sha256.to_string(),
-        }
-    }
-
-    fn index() -> Url {
-        Url::parse("http://127.0.0.1:1/simple/").unwrap()
-    }
-
-    #[test]
-    fn without_local_artifacts_any_file_of_the_version_will_do() {
-        let v = Version::parse("1.0").unwrap();
-        let files = vec![
-            file("demo-0.9.tar.gz", None),
-            file("demo-1.0.0.tar.gz", None),
-        ];
-        let (ours, missing) = evaluate(files, &index(), &v, &[]).unwrap();
-        assert_eq!(ours.len(), 1, "1.0 is 1.0.0 by PEP 440");
-        assert!(missing.is_none());
-        let (_, missing) =
-            evaluate(vec![file("demo-0.9.tar.gz", None)], &index(), &v, &[]).unwrap();
-        assert_eq!(missing.unwrap(), "no file of version 1.0 listed yet");
-    }
-
-    #[test]
-    fn every_local_filename_must_be_listed_with_the_local_digest() {
-        let v = Version::parse("1.0").unwrap();
-        let wheel = "demo-1.0-py3-none-any.whl";
-        let locals = [local(wheel, "aa"), local("demo-1.0.tar.gz", "bb")];
-        let (_, missing) = evaluate(vec![file(wheel, Some("AA"))], &index(), &v, &locals).unwrap();
-        assert_eq!(missing.unwrap(), "not listed yet: demo-1.0.tar.gz");
-        let listed = vec![file(wheel, Some("aa")), file("demo-1.0.tar.gz", None)];
-        let (_, missing) = evaluate(listed, &index(), &v, &locals).unwrap();
-        assert!(
-            missing.is_none(),
-            "a file listed without a digest is left to --require-hashes"
-        );
-        let err = evaluate(vec![file(wheel, Some("cc"))], &index(), &v, &locals).unwrap_err();
-        assert!(
-            matches!(&err, WaitError::DigestMismatch { filename, .. } if filename == wheel),
-            "{err}"
-        );
     }
 
     #[test]
