@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use pbx_index::{Client, ClientConfig};
-use pbx_next_version::{GitChoice, NextVersionInput};
+use pbx_next_version::{GitChoice, LaneChoice, NextVersionInput};
+use pbx_project::Lane;
 use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
-use pbx_version::FixLane;
 
 /// Name the next version to fix a failed release forward with: one past
 /// the highest N already used for the base release on the indexes (every
@@ -23,19 +23,32 @@ use pbx_version::FixLane;
 struct Cli {
     /// `post`: a failed TestPyPI lane or a fix after a final release
     /// (X.Y.Z.postN). `rc`: a failed release candidate on PyPI (X.Y.ZrcN).
-    #[arg(long, env = "PBX_LANE", value_parser = ["post", "rc"])]
+    /// `auto`: `rc` for a pre-release in the pypi lane, else `post` (and
+    /// `post` when the final is already out); the publish lane is --target,
+    /// else where `[tool.pbx.lanes]` routes the current version.
+    #[arg(long, env = "PBX_LANE", hide_env_values = true, value_parser = ["post", "rc", "auto"])]
     lane: String,
 
+    /// The publish lane that failed, for `--lane auto`.
+    #[arg(long, env = "PBX_TARGET", hide_env_values = true, value_parser = ["testpypi", "pypi"])]
+    target: Option<String>,
+
     /// The project directory holding pyproject.toml and uv.lock.
-    #[arg(long, env = "PBX_PROJECT", value_name = "DIR", default_value = ".")]
+    #[arg(
+        long,
+        env = "PBX_PROJECT",
+        hide_env_values = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
     project: PathBuf,
 
     /// The current version, instead of pyproject.toml's `[project].version`.
-    #[arg(long, env = "PBX_FROM", value_name = "VERSION")]
+    #[arg(long, env = "PBX_FROM", hide_env_values = true, value_name = "VERSION")]
     from: Option<String>,
 
     /// The project name on the indexes, instead of pyproject.toml's.
-    #[arg(long, env = "PBX_PACKAGE", value_name = "NAME")]
+    #[arg(long, env = "PBX_PACKAGE", hide_env_values = true, value_name = "NAME")]
     package: Option<String>,
 
     /// An index to look at: `pypi`, `testpypi` or a URL (repeatable).
@@ -43,6 +56,7 @@ struct Cli {
     #[arg(
         long = "index",
         env = "PBX_INDEX",
+        hide_env_values = true,
         value_name = "INDEX",
         value_delimiter = ','
     )]
@@ -50,7 +64,7 @@ struct Cli {
 
     /// Read the release tags of the repository holding DIR. Default: the
     /// project directory's repository.
-    #[arg(long, env = "PBX_GIT_DIR", value_name = "DIR")]
+    #[arg(long, env = "PBX_GIT_DIR", hide_env_values = true, value_name = "DIR")]
     git: Option<PathBuf>,
 
     /// Do not read git tags (wins over --git).
@@ -58,7 +72,8 @@ struct Cli {
     no_git: bool,
 
     /// Ask no index: only git tags count (said on stderr).
-    #[arg(long, env = "PBX_OFFLINE")]
+    /// Also PBX_OFFLINE (true/false, 1/0, yes/no).
+    #[arg(long)]
     offline: bool,
 
     /// Set the new version in pyproject.toml and uv.lock (only the version
@@ -67,7 +82,7 @@ struct Cli {
     write: bool,
 
     /// Output format.
-    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 }
 
@@ -79,7 +94,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
-    let lane: FixLane = cli.lane.parse().map_err(Problem::input)?;
+    let mut lane: LaneChoice = cli.lane.parse().map_err(Problem::input)?;
+    if let (LaneChoice::Auto(_), Some(target)) = (lane, &cli.target) {
+        lane = LaneChoice::Auto(Some(target.parse::<Lane>().map_err(Problem::input)?));
+    }
     let config = ClientConfig::from_vars(|key| std::env::var(key).ok())
         .map_err(|err| Problem::input(err).hint("fix or unset the variable"))?;
     let input = NextVersionInput {
@@ -98,7 +116,8 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             (Some(dir), false) => GitChoice::Dir(dir.clone()),
             (None, false) => GitChoice::Project,
         },
-        offline: cli.offline,
+        offline: pbx_settings::flag_or_env(cli.offline, "--offline", pbx_settings::vars::OFFLINE)
+            .map_err(|e| Problem::input(e.to_string()))?,
         write: cli.write,
     };
     // Retries are reported as they happen (the client calls back on this

@@ -38,23 +38,23 @@ struct Cli {
     files: Vec<PathBuf>,
 
     /// Where the files are when none are named.
-    #[arg(long, env = "PBX_DIST", default_value = "dist")]
+    #[arg(long, env = "PBX_DIST", hide_env_values = true, default_value = "dist")]
     dist: PathBuf,
 
     /// `pypi`, `testpypi`, a section of ~/.pypirc, or an upload URL (a
     /// pypiserver root `http://host:port/`, `…/legacy/`, devpi's
     /// `…/USER/INDEX/`). Default: $TWINE_REPOSITORY_URL, $UV_PUBLISH_URL,
     /// $TWINE_REPOSITORY, else `pypi`.
-    #[arg(long, short = 'r', env = "PBX_REPOSITORY")]
+    #[arg(long, short = 'r', env = "PBX_REPOSITORY", hide_env_values = true)]
     repository: Option<String>,
 
     /// The simple API base, when it is not where --repository implies
     /// (`URL/simple/` for a root URL; devpi: `…/USER/INDEX/+simple/`).
-    #[arg(long, env = "PBX_INDEX_URL")]
+    #[arg(long, env = "PBX_INDEX_URL", hide_env_values = true)]
     index_url: Option<String>,
 
     /// The username (default: TWINE_USERNAME, the .pypirc one, `__token__`).
-    #[arg(long, short = 'u', env = "PBX_USERNAME")]
+    #[arg(long, short = 'u', env = "PBX_USERNAME", hide_env_values = true)]
     username: Option<String>,
 
     /// Read the password or token from stdin (one line).
@@ -63,16 +63,17 @@ struct Cli {
 
     /// Exchange the GitHub Actions OIDC token for an upload token: `auto`
     /// when no credentials are set and the job may request a token.
-    #[arg(long, env = "PBX_TRUSTED_PUBLISHING", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    #[arg(long, env = "PBX_TRUSTED_PUBLISHING", hide_env_values = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
     trusted_publishing: String,
 
     /// How long to wait for the simple API to list the uploaded files
     /// (`60`, `90s`, `5m`; a bare number is seconds).
-    #[arg(long, env = "PBX_UPLOAD_WAIT", default_value = "60", value_parser = pbx_report::parse_duration)]
+    #[arg(long, env = "PBX_UPLOAD_WAIT", hide_env_values = true, default_value = "60", value_parser = pbx_report::parse_duration)]
     wait: Duration,
 
     /// Check the files, the credentials and the index; upload nothing.
-    #[arg(long, env = "PBX_DRY_RUN")]
+    /// Also PBX_DRY_RUN (true/false, 1/0, yes/no).
+    #[arg(long)]
     dry_run: bool,
 
     /// Refused: pbx-upload never skips existing files (see the message).
@@ -83,8 +84,43 @@ struct Cli {
     #[arg(long, value_name = "URL")]
     check_url: Option<String>,
 
+    /// The publish lane this upload is, for the next fixed-forward version
+    /// when the version turns out to be consumed (`rc` lane for a
+    /// pre-release in the pypi lane, else `post`). Default: by the index's
+    /// name (`testpypi`, `pypi`), else where `[tool.pbx.lanes]` routes the
+    /// version.
+    #[arg(long, env = "PBX_TARGET", hide_env_values = true, value_parser = ["testpypi", "pypi"])]
+    target: Option<String>,
+
+    /// Another index the release touches (`pypi`, `testpypi` or a simple
+    /// URL; repeatable, or comma-separated in PBX_FIX_INDEXES): its files
+    /// count too when naming the next version.
+    #[arg(
+        long = "fix-index",
+        env = "PBX_FIX_INDEXES",
+        hide_env_values = true,
+        value_name = "INDEX",
+        value_delimiter = ','
+    )]
+    fix_indexes: Vec<String>,
+
+    /// The project directory: its `[tool.pbx]` settings and its
+    /// repository's release tags count when naming the next version.
+    #[arg(
+        long,
+        env = "PBX_PROJECT",
+        hide_env_values = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
+    project: PathBuf,
+
+    /// Do not read the repository's release tags for the next version.
+    #[arg(long)]
+    no_git: bool,
+
     /// Output format.
-    #[arg(long, env = "PBX_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, env = "PBX_FORMAT", hide_env_values = true, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 }
 
@@ -197,12 +233,32 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         files,
         index,
         index_arg,
-        dry_run: cli.dry_run,
+        dry_run: pbx_settings::flag_or_env(cli.dry_run, "--dry-run", pbx_settings::vars::DRY_RUN)
+            .map_err(|e| Problem::input(e.to_string()))?,
         wait: cli.wait,
         credentials: found,
         trusted,
         oidc: OidcEnv::from_env(&env)
             .filter(|_| env.get("GITHUB_ACTIONS").is_some_and(|v| v == "true")),
+        publish_lane: cli
+            .target
+            .as_deref()
+            .map(|t| t.parse::<pbx_project::Lane>().map_err(Problem::input))
+            .transpose()?,
+        fix_indexes: cli
+            .fix_indexes
+            .iter()
+            .filter(|i| !i.trim().is_empty())
+            .map(|i| {
+                pbx_index::IndexUrls::resolve(i.trim()).map_err(|e| {
+                    Problem::input(format!("--fix-index {i}: {e}"))
+                        .hint("pass pypi, testpypi, or the index's simple URL")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        project_dir: cli.project.clone(),
+        git: !pbx_settings::flag_or_env(cli.no_git, "--no-git", pbx_settings::vars::NO_GIT)
+            .map_err(|e| Problem::input(e.to_string()))?,
     };
     let report = {
         let mut reporter = ConsoleReporter { console };
@@ -256,8 +312,14 @@ fn render(console: &mut Console<'_>, report: &Report) {
             let mut message = report.message.clone().unwrap_or_default();
             if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
                 message.push_str(&format!(
-                    ".\nFix forward with {next}: run `{command}`, commit, and tag v{next}"
+                    ".\nFix forward with {next} (one past every version on {}): run `{command}`, commit, and tag v{next}",
+                    report.next_version_from.join(", ")
                 ));
+                for unread in &report.next_version_unread {
+                    message.push_str(&format!(
+                        "\nwarning: could not read {unread}; {next} could collide with a version there"
+                    ));
+                }
             }
             let label = match report.outcome {
                 Outcome::Unreachable => "error (environment)",

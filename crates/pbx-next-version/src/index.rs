@@ -4,9 +4,9 @@ use pbx_index::{Client, IndexError, IndexUrls};
 use pbx_report::Problem;
 use pbx_version::{FixLane, PackageName};
 
-use crate::sources::{version_of_filename, Seen, Source, SourceKind};
+use crate::sources::{Seen, Source, SourceKind};
 
-/// The indexes a lane looks at when none is given (DESIGN.md rule 4):
+/// The indexes a lane looks at when none is given (docs/design.md rule 4):
 /// a post-release can collide on either public index, a release candidate
 /// only on PyPI.
 pub fn default_indexes(lane: FixLane) -> &'static [&'static str] {
@@ -32,9 +32,16 @@ pub fn resolve(spec: &str) -> Result<IndexUrls, Problem> {
 /// retries, an error status, a malformed page) is exit 3: naming a version
 /// without knowing what the index holds could collide.
 pub fn read(client: &Client, index: &IndexUrls, package: &PackageName) -> Result<Source, Problem> {
-    let files = client
-        .list_files(&index.simple, package)
-        .map_err(|err| index_problem(index, &err))?;
+    read_source(client, index, package).map_err(|err| index_problem(index, &err))
+}
+
+/// [`read`], with the index's own error.
+pub fn read_source(
+    client: &Client,
+    index: &IndexUrls,
+    package: &PackageName,
+) -> Result<Source, IndexError> {
+    let files = pbx_release::index::Holdings::read(client, &index.simple, package)?.files;
     let mut source = Source {
         kind: SourceKind::Index,
         location: index.simple.to_string(),
@@ -42,12 +49,10 @@ pub fn read(client: &Client, index: &IndexUrls, package: &PackageName) -> Result
         unreadable: Vec::new(),
     };
     for file in files {
-        // The name-checked reading first; the index client's own reading
-        // of the filename counts too (a file listed on the project's page
-        // is the project's, whatever its name part says).
-        let version =
-            version_of_filename(&file.filename, package.as_str()).or_else(|| file.version.clone());
-        match version {
+        // The index client reads every file type's version knowing the
+        // project's name (a file listed on the project's page is the
+        // project's, whatever its name part says).
+        match file.version {
             Some(version) => source.seen.push(Seen {
                 version,
                 carrier: file.filename,

@@ -1,4 +1,4 @@
-//! DESIGN.md rule 4 ("fix forward"): the next `X.Y.Z.postN` or `X.Y.ZrcN`.
+//! docs/design.md rule 4 ("fix forward"): the next `X.Y.Z.postN` or `X.Y.ZrcN`.
 //!
 //! [`next_version`] reads the current version (pyproject.toml, or given),
 //! looks at every place a version can already be used — every file of the
@@ -18,6 +18,7 @@
 
 mod git;
 pub mod index;
+pub mod rule;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -27,10 +28,11 @@ use pbx_project::{
     replace_all_or_nothing, set_lock_version, set_pyproject_version, ProjectVersion, Pyproject,
 };
 use pbx_report::{Location, Problem};
-use pbx_version::{next_fix_forward, FixForwardError, FixLane, PackageName, Tag, Version};
+use pbx_version::{FixForwardError, FixLane, PackageName, Tag, Version};
 use serde::Serialize;
 
 pub use git::{GitError, GitTags};
+pub use rule::{fix_forward, fix_lane, FixForward, FixForwardQuery, LaneChoice};
 pub use sources::{finals_of_base, highest_used, version_of_filename, Seen, Source, SourceKind};
 
 /// Which repository's tags count.
@@ -47,8 +49,8 @@ pub enum GitChoice {
 /// What to compute, as the command line gave it.
 #[derive(Clone, Debug)]
 pub struct NextVersionInput {
-    /// `post` or `rc`.
-    pub lane: FixLane,
+    /// `post`, `rc`, or `auto` (decided by [`rule::fix_lane`]).
+    pub lane: LaneChoice,
     /// The directory holding pyproject.toml and uv.lock.
     pub project_dir: PathBuf,
     /// The current version, instead of pyproject.toml's (`--from`).
@@ -193,6 +195,9 @@ pub fn next_version(
     let project = read_project(input, &pyproject_path)?;
     let pyproject = project.as_ref();
     let (current, current_from) = current_version(input, pyproject)?;
+    let routing = pyproject.map(|(p, _)| p.config.lanes).unwrap_or_default();
+    let auto = matches!(input.lane, LaneChoice::Auto(_));
+    let lane = input.lane.resolve(&current, &routing);
     let package = match (&input.package, pyproject) {
         (Some(name), _) => Some(PackageName::new(name).map_err(|err| {
             Problem::input(format!("--package: {err}"))
@@ -256,7 +261,7 @@ pub fn next_version(
             .hint("pass --package NAME (or --offline to use git tags alone)"));
         };
         let specs: Vec<String> = if input.indexes.is_empty() {
-            index::default_indexes(input.lane)
+            index::default_indexes(lane)
                 .iter()
                 .map(|s| s.to_string())
                 .collect()
@@ -281,7 +286,7 @@ pub fn next_version(
         .iter()
         .flat_map(|s| s.seen.iter().map(|seen| &seen.version))
         .collect();
-    let next = next_fix_forward(&current, used, input.lane).map_err(|err| match err {
+    let (lane, next, lane_note) = rule::next_in_lane(&current, used, lane, auto).map_err(|err| match err {
         FixForwardError::FinalAlreadyReleased { .. } => {
             let seen = finals_of_base(&sources, &base);
             Problem::failure(format!("{err} (seen: {})", seen.join(", "))).hint(format!(
@@ -294,14 +299,15 @@ pub fn next_version(
             ))
         }
     })?;
+    notes.extend(lane_note);
     let tag = Tag::for_version(&next, &tag_prefix);
     // What N was one past: the highest seen anywhere, or the current
     // version's own when that is higher.
-    let current_n = match input.lane {
+    let current_n = match lane {
         FixLane::Post => current.post_number(),
         FixLane::Rc => current.rc_number(),
     };
-    let highest = match (highest_used(&sources, &base, input.lane), current_n) {
+    let highest = match (highest_used(&sources, &base, lane), current_n) {
         (Some((n, version, place)), current_n) if current_n.is_none_or(|c| n >= c) => {
             Some(format!("{version} ({place})"))
         }
@@ -331,7 +337,7 @@ pub fn next_version(
         .collect();
     Ok(NextVersionReport {
         package: package.map(|p| p.to_string()),
-        lane: input.lane.to_string(),
+        lane: lane.to_string(),
         current: current.canonical(),
         current_from,
         base: base.canonical(),
@@ -428,7 +434,7 @@ fn prepare_write(
             set_lock_version(lock_path, &lock, &pyproject.package, probe)?;
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            if pyproject.config.require_lock {
+            if pyproject.config.require_lock == Some(true) {
                 return Err(Problem::input(
                     "uv.lock is missing and `[tool.pbx] require-lock = true`",
                 )

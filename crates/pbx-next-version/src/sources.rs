@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use pbx_version::{normalize, FixLane, Version};
+use pbx_version::{FixLane, Version};
 use serde::Serialize;
 
 /// A kind of place versions are seen.
@@ -93,29 +93,7 @@ impl Source {
     }
 }
 
-/// The version a distribution filename carries, for the project `package`
-/// (normalised): every format an index has held (wheels, sdists, `.egg`,
-/// `.tar.bz2`, …) starts with `name-version`, where the name may itself
-/// contain dashes in old sdists; the split is where the name part
-/// normalises to `package`.
-pub fn version_of_filename(filename: &str, package: &str) -> Option<Version> {
-    let stem = [
-        ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tar", ".zip", ".whl", ".egg", ".exe",
-        ".msi", ".rpm", ".dmg",
-    ]
-    .iter()
-    .find_map(|ext| filename.strip_suffix(ext))?;
-    let parts: Vec<&str> = stem.split('-').collect();
-    (1..parts.len()).find_map(|split| {
-        let name = parts[..split].join("-");
-        if normalize(&name) != package {
-            return None;
-        }
-        Version::parse(parts[split])
-            .ok()
-            .filter(|_| !parts[split].starts_with(['v', 'V']))
-    })
-}
+pub use pbx_artifact::version_of_filename;
 
 /// The highest post or rc number used for `base`, and where it was seen.
 pub fn highest_used(
@@ -156,29 +134,4 @@ pub fn finals_of_base(sources: &[Source], base: &Version) -> Vec<String> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_come_from_every_kind_of_filename() {
-        for (filename, version) in [
-            ("demo_pkg-1.2.3.post1-py3-none-any.whl", Some("1.2.3.post1")),
-            ("demo_pkg-1.2.3rc1.tar.gz", Some("1.2.3rc1")),
-            ("Demo.Pkg-1.2.3.zip", Some("1.2.3")),
-            ("demo-pkg-1.2.3.tar.bz2", Some("1.2.3")),
-            ("demo_pkg-1.2.3.post4-py3.8.egg", Some("1.2.3.post4")),
-            ("demo_pkg-1.2.3.win32.exe", None),
-            ("other-1.0.tar.gz", None),
-            ("demo_pkg-latest.tar.gz", None),
-        ] {
-            assert_eq!(
-                version_of_filename(filename, "demo-pkg").map(|v| v.canonical()),
-                version.map(str::to_string),
-                "{filename}"
-            );
-        }
-    }
 }

@@ -1,5 +1,5 @@
 //! pbx-upload: upload wheels and sdists to any index that speaks the legacy
-//! upload API, without ever re-using a version (DESIGN.md rule 3), and
+//! upload API, without ever re-using a version (docs/design.md rule 3), and
 //! verify what landed.
 //!
 //! The steps, in order, each able to stop the run:
@@ -27,21 +27,23 @@ pub mod trusted;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use pbx_artifact::DistKind;
-use pbx_index::{
-    Artifact, Client, Credentials, IndexError, IndexUrls, Listed, Target, UploadOutcome,
-};
+use pbx_index::{Artifact, Client, Credentials, IndexError, IndexUrls, Target, UploadOutcome};
+use pbx_next_version::{fix_forward, FixForwardQuery, LaneChoice};
+use pbx_project::Lane;
+use pbx_release::index::{wait_until_listed, Awaited, FileMatch, Holdings, Polling};
 use pbx_report::{ExitStatus, Location, Problem};
-use pbx_version::{next_fix_forward, FixForwardError, FixLane, Version};
+use pbx_version::{PackageName, Version};
 use serde::Serialize;
 
 pub use repository::{refused_setting, repository, resolve_repository};
 pub use trusted::{OidcEnv, TrustedMode};
 
 /// The paragraph `--skip-existing` (and its relatives) is refused with.
-pub const SKIP_EXISTING_REFUSAL: &str = "pbx-upload never skips files that already exist. A version is consumed the moment any file of it reaches an index: PyPI never accepts the same filename twice, even after deletion, so \"skipping\" an existing file hides that this run's artifacts are not the ones on the index, and whoever installs that version gets bytes nobody built here. When the index already holds this version, pbx-upload stops, uploads nothing, and names the next fixed-forward version (X.Y.Z.postN, or X.Y.ZrcN for a release candidate) with the command that bumps to it; release that instead. (DESIGN.md, release rule 3.)";
+pub const SKIP_EXISTING_REFUSAL: &str = "pbx-upload never skips files that already exist. A version is consumed the moment any file of it reaches an index: PyPI never accepts the same filename twice, even after deletion, so \"skipping\" an existing file hides that this run's artifacts are not the ones on the index, and whoever installs that version gets bytes nobody built here. When the index already holds this version, pbx-upload stops, uploads nothing, and names the next fixed-forward version (X.Y.Z.postN, or X.Y.ZrcN for a release candidate) with the command that bumps to it; release that instead. (docs/design.md, release rule 3.)";
 
 /// What the run is asked to do.
 #[derive(Debug)]
@@ -63,6 +65,18 @@ pub struct Options {
     pub trusted: TrustedMode,
     /// The job's OIDC token request variables, when present.
     pub oidc: Option<OidcEnv>,
+    /// The publish lane this upload is (`--target`); `None`: `testpypi` or
+    /// `pypi` by the index's name, else the project's routing of the
+    /// version (`[tool.pbx.lanes]`).
+    pub publish_lane: Option<Lane>,
+    /// Other indexes the release touches (`--fix-index`): their files count
+    /// for the next fixed-forward version too.
+    pub fix_indexes: Vec<IndexUrls>,
+    /// The project directory: its `[tool.pbx]` (routing, tag prefix) and,
+    /// with `git`, its repository's release tags.
+    pub project_dir: PathBuf,
+    /// Whether the repository's release tags count for the next version.
+    pub git: bool,
 }
 
 /// Progress and secrets: the binary's side of the run.
@@ -194,6 +208,13 @@ pub struct Report {
     pub next_lane: Option<String>,
     /// The command that bumps the project to [`Report::next_version`].
     pub bump_command: Option<String>,
+    /// Where the next version was decided from (indexes, git tags).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub next_version_from: Vec<String>,
+    /// Places that could not be read for it: the version named could
+    /// collide there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub next_version_unread: Vec<String>,
     /// One sentence on what went wrong, when something did.
     pub message: Option<String>,
 }
@@ -205,43 +226,16 @@ impl Report {
     }
 }
 
-/// The files to upload: the given paths, or every `.whl`/`.tar.gz`/`.zip`
-/// in `dist_dir` when none are given (sorted). Exit 2 when there are none
-/// or a given path does not exist.
+/// The files to upload: the given paths, or the artifacts in `dist_dir`
+/// when none are given, by the one rule of [`pbx_release::disk::find`].
+/// Exit 2 when there are none or a given path does not exist.
 pub fn collect_files(given: &[PathBuf], dist_dir: &Path) -> Result<Vec<PathBuf>, Problem> {
-    if !given.is_empty() {
-        for path in given {
-            if !path.is_file() {
-                return Err(Problem::input(format!("{}: no such file", path.display()))
-                    .at(Location::file(path))
-                    .hint("name the wheels and sdists to upload, or build them into dist/"));
-            }
-        }
-        return Ok(given.to_vec());
-    }
-    let entries = std::fs::read_dir(dist_dir).map_err(|e| {
-        Problem::input(format!("cannot read {}: {e}", dist_dir.display()))
-            .at(Location::file(dist_dir))
-            .hint("build first (`uv build`), or name the files to upload")
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.ends_with(".whl") || n.ends_with(".tar.gz") || n.ends_with(".zip")
-                })
-        })
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(
-            Problem::input(format!("{} holds no wheel or sdist", dist_dir.display()))
-                .at(Location::file(dist_dir))
-                .hint("build first (`uv build`), or name the files to upload"),
-        );
-    }
-    Ok(files)
+    let paths = if given.is_empty() {
+        vec![dist_dir.to_path_buf()]
+    } else {
+        given.to_vec()
+    };
+    pbx_release::disk::find(&paths).map_err(Problem::from)
 }
 
 /// The files of one release, checked and digested.
@@ -259,6 +253,17 @@ pub struct Release {
 /// matching its filename; one project name and version; no local version;
 /// at most one sdist; no file twice. Exit 2 naming the file otherwise.
 pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
+    // Everything `pbx-checksum inspect` checks, on every file, before any
+    // request: RECORD, WHEEL, metadata, hostile-archive limits, one release.
+    let inspected = pbx_release::disk::inspect_files(
+        files,
+        &pbx_release::disk::Expectations::default(),
+        &pbx_artifact::Limits::default(),
+        pbx_release::disk::Digests::Skip,
+    );
+    if let Some(problem) = inspected.refusal() {
+        return Err(problem);
+    }
     let mut artifacts: Vec<Artifact> = Vec::new();
     let mut seen = BTreeSet::new();
     for path in files {
@@ -345,23 +350,16 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
     })
 }
 
-/// The next fixed-forward version once `version` is consumed on `index`,
-/// from every version the index holds: the `post` lane on TestPyPI and for
-/// final or post versions, the `rc` lane for pre-releases elsewhere (a
-/// post-release when the final is already out).
-pub fn next_version(index: &IndexUrls, version: &Version, used: &[Version]) -> (FixLane, Version) {
-    let testpypi = index.name.as_deref() == Some("testpypi")
-        || index.upload.host_str() == Some("test.pypi.org");
-    let lane = if !testpypi && version.is_prerelease() {
-        FixLane::Rc
-    } else {
-        FixLane::Post
-    };
-    match next_fix_forward(version, used, lane) {
-        Ok(next) => (lane, next),
-        Err(FixForwardError::FinalAlreadyReleased { suggestion, .. }) => {
-            (FixLane::Post, suggestion)
-        }
+/// The publish lane an index is, by its name: `testpypi` (or
+/// test.pypi.org) and `pypi` (or pypi.org); `None` for any other index.
+pub fn lane_of_index(index: &IndexUrls) -> Option<Lane> {
+    let host = index.upload.host_str().unwrap_or("");
+    match index.name.as_deref() {
+        Some("testpypi") => Some(Lane::TestPypi),
+        Some("pypi") => Some(Lane::Pypi),
+        _ if host == "test.pypi.org" => Some(Lane::TestPypi),
+        _ if host == "upload.pypi.org" || host == "pypi.org" => Some(Lane::Pypi),
+        _ => None,
     }
 }
 
@@ -400,6 +398,8 @@ pub fn upload(
         next_version: None,
         next_lane: None,
         bump_command: None,
+        next_version_from: Vec::new(),
+        next_version_unread: Vec::new(),
         message: None,
     };
 
@@ -442,14 +442,9 @@ pub fn upload(
     ));
 
     // Is the version consumed?
-    let on_index = client
-        .list_files(&index.simple, &release.package)
+    let holdings = Holdings::read(client, &index.simple, &release.package)
         .map_err(|e| read_problem(&e, index))?;
-    let used: Vec<Version> = on_index.iter().filter_map(|f| f.version.clone()).collect();
-    let same: Vec<&pbx_index::IndexFile> = on_index
-        .iter()
-        .filter(|f| f.version.as_ref() == Some(&release.version))
-        .collect();
+    let same = holdings.of_version(&release.version);
     if !same.is_empty() {
         report.outcome = Outcome::Consumed;
         for file in &mut report.files {
@@ -475,7 +470,13 @@ pub fn upload(
             index.label(),
             listed.join(", ")
         ));
-        name_next(&mut report, options, &release.version, &used);
+        name_next(
+            &mut report,
+            client,
+            options,
+            &release.package,
+            &release.version,
+        );
         return Ok(report);
     }
 
@@ -594,22 +595,45 @@ pub fn upload(
             index.simple,
             artifacts.len()
         ));
-        match client.wait_until_listed(&index.simple, &artifacts, options.wait) {
-            Ok(states) => {
-                for (&i, state) in landed.iter().zip(states) {
+        let awaited: Vec<(String, String)> = artifacts
+            .iter()
+            .map(|a| (a.filename().to_string(), a.sha256.clone()))
+            .collect();
+        let never = AtomicBool::new(false);
+        match wait_until_listed(
+            client,
+            Awaited {
+                simple: &index.simple,
+                package: &release.package,
+                version: &release.version,
+                files: &awaited,
+            },
+            options.wait,
+            Polling {
+                first: Duration::from_millis(100),
+                max: Duration::from_secs(1),
+            },
+            &never,
+            &mut |_| {},
+        ) {
+            Ok(outcome) => {
+                for (&i, state) in landed.iter().zip(outcome.matches) {
                     let file = &mut report.files[i];
                     match state {
-                        Listed::Verified(listed) => file.url = Some(listed.url),
-                        Listed::DigestDiffers(listed) => {
+                        FileMatch::Same { file: listed, .. } => file.url = Some(listed.url),
+                        FileMatch::Differs {
+                            file: listed,
+                            index_sha256,
+                            ..
+                        } => {
                             file.url = Some(listed.url);
                             file.message = Some(format!(
-                                "listed with sha256 {}, not the local {}",
-                                listed.sha256.as_deref().unwrap_or("(not stated)"),
+                                "listed with sha256 {index_sha256}, not the local {}",
                                 file.sha256
                             ));
                             file.state = FileState::DigestDiffers;
                         }
-                        Listed::Missing => {
+                        FileMatch::NotListed => {
                             file.state = FileState::NotListed;
                             file.message = Some(format!(
                                 "accepted, but not listed by the simple API after {}s",
@@ -691,23 +715,84 @@ pub fn upload(
         report.outcome,
         Outcome::Partial | Outcome::Unverified | Outcome::Consumed
     ) {
-        let mut used = used;
-        if let Ok(files) = client.list_files(&index.simple, &release.package) {
-            used.extend(files.into_iter().filter_map(|f| f.version));
-        }
-        name_next(&mut report, options, &release.version, &used);
+        name_next(
+            &mut report,
+            client,
+            options,
+            &release.package,
+            &release.version,
+        );
     }
     Ok(report)
 }
 
-fn name_next(report: &mut Report, options: &Options, version: &Version, used: &[Version]) {
-    let (lane, next) = next_version(&options.index, version, used);
-    report.next_lane = Some(lane.to_string());
-    report.next_version = Some(next.canonical());
+/// Names the next fixed-forward version by the one rule
+/// ([`pbx_next_version::fix_forward`]): every index the release touches
+/// (the upload index, and each `--fix-index`) and the repository's release
+/// tags. A place that cannot be read is said in the report.
+fn name_next(
+    report: &mut Report,
+    client: &Client,
+    options: &Options,
+    package: &PackageName,
+    version: &Version,
+) {
+    let config = read_config(&options.project_dir);
+    let mut indexes = vec![options.index.clone()];
+    for extra in &options.fix_indexes {
+        if indexes.iter().all(|i| i.simple != extra.simple) {
+            indexes.push(extra.clone());
+        }
+    }
+    let query = FixForwardQuery {
+        package: package.clone(),
+        current: version.clone(),
+        lane: LaneChoice::Auto(
+            options
+                .publish_lane
+                .or_else(|| lane_of_index(&options.index)),
+        ),
+        routing: config.lanes,
+        indexes: indexes.clone(),
+        git: options
+            .git
+            .then(|| (options.project_dir.clone(), config.tag_prefix.clone())),
+    };
+    let answer = fix_forward(client, &query);
+    report.next_lane = Some(answer.lane.to_string());
+    report.next_version = Some(answer.next.canonical());
+    report.next_version_from = answer.sources.iter().map(|s| s.describe()).collect();
+    report.next_version_unread = answer.unread;
+    let index_args: Vec<String> = indexes
+        .iter()
+        .map(|i| {
+            format!(
+                "--index {}",
+                i.name.clone().unwrap_or_else(|| i.simple.to_string())
+            )
+        })
+        .collect();
+    let project = if options.project_dir == Path::new(".") {
+        String::new()
+    } else {
+        format!(" --project {}", options.project_dir.display())
+    };
     report.bump_command = Some(format!(
-        "pbx-next-version --lane {lane} --index {} --write",
-        options.index_arg
+        "pbx-next-version --lane {}{project} {} --write",
+        answer.lane,
+        index_args.join(" ")
     ));
+}
+
+/// `[tool.pbx]` of the project, or the defaults when there is no readable
+/// pyproject.toml (pbx-upload also runs outside projects).
+fn read_config(project_dir: &Path) -> pbx_project::PbxConfig {
+    let path = project_dir.join("pyproject.toml");
+    std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| pbx_project::Pyproject::parse(&path, &text).ok())
+        .map(|p| p.config)
+        .unwrap_or_default()
 }
 
 fn index_problem(e: IndexError) -> Problem {
@@ -796,36 +881,13 @@ pub fn markdown(report: &Report) -> String {
 mod tests {
     use super::*;
 
-    fn v(s: &str) -> Version {
-        Version::parse(s).unwrap()
-    }
-
     #[test]
-    fn next_versions_by_lane() {
-        let pypi = IndexUrls::resolve("pypi").unwrap();
-        let test = IndexUrls::resolve("testpypi").unwrap();
-        let local = IndexUrls::resolve("http://127.0.0.1:1/").unwrap();
-        assert_eq!(
-            next_version(&test, &v("1.2.3"), &[v("1.2.3")]),
-            (FixLane::Post, v("1.2.3.post1"))
-        );
-        assert_eq!(
-            next_version(&local, &v("1.2.3.post1"), &[v("1.2.3"), v("1.2.3.post1")]).1,
-            v("1.2.3.post2")
-        );
-        assert_eq!(
-            next_version(&pypi, &v("1.2.3rc1"), &[v("1.2.3rc1")]),
-            (FixLane::Rc, v("1.2.3rc2"))
-        );
-        assert_eq!(
-            next_version(&test, &v("1.2.3rc1"), &[v("1.2.3rc1")]).0,
-            FixLane::Post
-        );
-        // The final is out: a release candidate would sort below it.
-        assert_eq!(
-            next_version(&pypi, &v("1.2.3rc2"), &[v("1.2.3"), v("1.2.3rc2")]),
-            (FixLane::Post, v("1.2.3.post1"))
-        );
+    fn the_publish_lane_of_an_index_is_its_name() {
+        let lane = |spec: &str| lane_of_index(&IndexUrls::resolve(spec).unwrap());
+        assert_eq!(lane("pypi"), Some(Lane::Pypi));
+        assert_eq!(lane("testpypi"), Some(Lane::TestPypi));
+        assert_eq!(lane("https://test.pypi.org/legacy/"), Some(Lane::TestPypi));
+        assert_eq!(lane("http://127.0.0.1:1/"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Which index `pbx-upload` talks to, and which skip-existing settings it
-//! refuses (DESIGN.md rule 3).
+//! refuses (docs/design.md rule 3).
 
 use std::collections::HashMap;
 
