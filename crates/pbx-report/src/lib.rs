@@ -1,4 +1,4 @@
-//! The conventions every pbx binary shares (DESIGN.md, "Conventions").
+//! The conventions every pbx binary shares (docs/design.md, "Conventions").
 //!
 //! - [`ExitStatus`]: the one place results become exit codes 0/1/2/3.
 //!   Workflows branch on these, so they never blur: 1 is a failed check,

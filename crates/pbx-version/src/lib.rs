@@ -13,7 +13,7 @@
 //! - [`Tag`]: a git tag `v<version>` (with an optional `refs/tags/` prefix).
 //! - [`FixLane`] and [`next_fix_forward`]: the next `X.Y.Z.postN` or
 //!   `X.Y.ZrcN` given every version already used for that base
-//!   (DESIGN.md rule 4).
+//!   (docs/design.md rule 4).
 #![deny(missing_docs)]
 
 mod name;

@@ -3,7 +3,7 @@ use std::str::FromStr;
 
 use crate::version::Version;
 
-/// The two ways DESIGN.md rule 4 fixes a release forward.
+/// The two ways docs/design.md rule 4 fixes a release forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FixLane {
     /// `X.Y.Z.postN`: a failed TestPyPI lane, or a fix after a final release.

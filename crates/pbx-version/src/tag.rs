@@ -2,7 +2,7 @@ use std::fmt;
 
 use crate::version::{Version, VersionError};
 
-/// The prefix DESIGN.md rule 1 puts before the version in a release tag.
+/// The prefix docs/design.md rule 1 puts before the version in a release tag.
 pub const DEFAULT_TAG_PREFIX: &str = "v";
 
 /// A release tag: a prefix (`v`) followed by a PEP 440 version.
