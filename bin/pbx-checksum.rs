@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use pbx_app::exit::problem;
+use pbx_app::{Failure, Outcome};
 use std::io::Write as _;
 
 use pbx_checksum::{ChecksumError, CompareStatus, Expectations, Status, DEFAULT_MANIFEST};
@@ -136,11 +138,11 @@ fn write(
         Some(path) if path.as_os_str() == "-" => None,
         Some(path) => Some(path.clone()),
         None => {
-            let artifacts = pbx_checksum::collect_artifacts(paths)?;
+            let artifacts = pbx_checksum::collect_artifacts(paths).map_err(problem)?;
             Some(pbx_checksum::default_manifest_path(paths, &artifacts))
         }
     };
-    let report = pbx_checksum::write(paths, output.as_deref())?;
+    let report = pbx_checksum::write(paths, output.as_deref()).map_err(problem)?;
     let where_to = report
         .manifest
         .as_ref()
@@ -181,7 +183,7 @@ fn write(
 }
 
 fn verify(manifest: &PathBuf, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::verify(manifest)?;
+    let report = pbx_checksum::verify(manifest).map_err(problem)?;
     let mut checks = CheckSet::default();
     let mut lines = String::new();
     let manifest_name = manifest
@@ -247,7 +249,7 @@ fn verify(manifest: &PathBuf, console: &mut Console<'_>) -> Result<ExitStatus, P
             "pbx-checksum: the files differ from the manifest: rebuild or re-download them, or write a new manifest with `pbx-checksum write` if the change is intended",
         );
     }
-    Ok(ExitStatus::from_ok(ok))
+    Ok(report.status())
 }
 
 fn inspect(
@@ -255,8 +257,8 @@ fn inspect(
     expect: &Expectations,
     console: &mut Console<'_>,
 ) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::inspect(paths, expect)?;
-    let status = report.status();
+    let report = pbx_checksum::inspect(paths, expect).map_err(problem)?;
+    let status = Outcome::status(&report);
     console.say(&format!(
         "pbx-checksum: inspected {} artifact(s){}",
         report.artifacts.len(),
@@ -267,8 +269,8 @@ fn inspect(
     ));
     console.checks(&report.checks);
     for artifact in &report.artifacts {
-        if let Some(problem) = &artifact.problem {
-            if let Some(hint) = &problem.hint {
+        if let Some(failure) = &artifact.failure {
+            if let Some(hint) = &failure.problem().hint {
                 console.say(&format!("  {}: hint: {hint}", artifact.path.display()));
             }
         }
@@ -309,7 +311,7 @@ fn compare(
     paths: &[PathBuf],
     console: &mut Console<'_>,
 ) -> Result<ExitStatus, Problem> {
-    let index_error = |e: pbx_index::IndexError| Problem::from(ChecksumError::Index(e));
+    let index_error = |e: pbx_index::IndexError| ChecksumError::Index(e).problem();
     let mut urls = IndexUrls::resolve(index).map_err(index_error)?;
     if let Some(simple) = index_url {
         urls = urls.with_simple(simple).map_err(index_error)?;
@@ -328,7 +330,7 @@ fn compare(
             event.wait.as_secs_f64()
         );
     });
-    let report = pbx_checksum::compare(paths, &urls, &client)?;
+    let report = pbx_checksum::compare(paths, &urls, &client).map_err(problem)?;
     let ok = report.ok();
     let mut checks = CheckSet::default();
     let mut lines = String::new();
@@ -397,5 +399,5 @@ fn compare(
     if !ok {
         console.say("pbx-checksum: the index does not hold exactly these bytes: never re-upload under the same filename; publish a fixed-forward version (see pbx-next-version)");
     }
-    Ok(ExitStatus::from_ok(ok))
+    Ok(report.status())
 }

@@ -134,8 +134,8 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             event.wait.as_secs_f64()
         );
     });
-    let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line));
-    let report = report?;
+    let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line))
+        .map_err(pbx_app::exit::problem)?;
 
     for line in report.text_lines() {
         console.say(&line);

@@ -261,7 +261,7 @@ fn finish(
         "junit" => console.result(&report.junit()),
         _ => console.result(&report.text()),
     }
-    Ok(ExitStatus::from_ok(report.ok))
+    Ok(pbx_app::Outcome::status(report))
 }
 
 fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
@@ -280,7 +280,9 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
         installer: args.installer.clone(),
         jobs: args.jobs,
     };
-    let (request, requests) = inputs.resolve(std::env::var_os("PATH").as_deref())?;
+    let (request, requests) = inputs
+        .resolve(std::env::var_os("PATH").as_deref())
+        .map_err(pbx_app::exit::problem)?;
     let client_config =
         ClientConfig::from_vars(|key| std::env::var(key).ok()).map_err(Problem::input)?;
     let client = Client::new(client_config);
@@ -349,7 +351,7 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
             "interrupted by Ctrl-C; the environments were removed",
         ));
     }
-    let report = result?;
+    let report = result.map_err(pbx_app::exit::problem)?;
     finish(
         &report,
         &args.format,

@@ -65,7 +65,9 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let sources = TagSources::from_env();
-    let (tag, source) = sources.resolve(cli.tag.as_deref())?;
+    let (tag, source) = sources
+        .resolve(cli.tag.as_deref())
+        .map_err(pbx_app::exit::problem)?;
     let event = match cli.event.as_deref() {
         Some(event) => Some(event.parse::<Event>().map_err(Problem::input)?),
         None => sources.event_name.as_deref().and_then(|e| e.parse().ok()),
@@ -87,11 +89,10 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             &pbx_settings::Env::from_process(),
             pbx_settings::vars::REQUIRE_LOCK,
         )
-        .map_err(|e| {
-            Problem::input(e.to_string()).hint("unset the variable or give it true or false")
-        })?,
+        .map_err(pbx_app::exit::problem)?,
         dist: cli.dist.clone(),
-    })?;
+    })
+    .map_err(pbx_app::exit::problem)?;
 
     let ok = report.ok();
     console.say(&format!(
@@ -129,5 +130,5 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             ));
         }
     }
-    Ok(ExitStatus::from_ok(ok))
+    Ok(pbx_app::Outcome::status(&report))
 }

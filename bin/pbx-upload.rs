@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use pbx_app::exit::problem;
+use pbx_app::Outcome;
 use pbx_index::{Client, ClientConfig};
 use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
 use pbx_upload::credentials::{self, CredentialInputs, SECRET_VARS};
-use pbx_upload::{FileState, OidcEnv, Options, Outcome, Report, Reporter, TrustedMode};
+use pbx_upload::{
+    FileState, OidcEnv, Options, Outcome as UploadOutcome, Report, Reporter, TrustedMode,
+};
 
 /// Upload wheels and sdists to PyPI, TestPyPI or any index speaking the
 /// upload API, refusing to re-use a version, and verify what landed.
@@ -182,7 +186,8 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let trusted: TrustedMode = cli.trusted_publishing.parse().map_err(Problem::input)?;
     let pypirc_path = credentials::default_pypirc(&env);
     let repository = pbx_upload::repository(cli.repository.as_deref(), &env);
-    let (index, section) = pbx_upload::resolve_repository(&repository, pypirc_path.as_deref())?;
+    let (index, section) =
+        pbx_upload::resolve_repository(&repository, pypirc_path.as_deref()).map_err(problem)?;
     let index = match &cli.index_url {
         Some(simple) => index
             .with_simple(simple)
@@ -201,12 +206,13 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         pypirc: pypirc_path,
         section,
         upload_url: index.upload.to_string(),
-    })?;
+    })
+    .map_err(problem)?;
     if let Some(found) = &found {
         let _ = github.mask(console.err(), found.credentials.secret());
     }
 
-    let files = pbx_upload::collect_files(&cli.files, &cli.dist)?;
+    let files = pbx_upload::collect_files(&cli.files, &cli.dist).map_err(problem)?;
     let config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
     let client = Client::new(config).with_observer(|event| {
         let _ = writeln!(
@@ -262,10 +268,10 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     };
     let report = {
         let mut reporter = ConsoleReporter { console };
-        pbx_upload::upload(&client, &options, &mut reporter)?
+        pbx_upload::upload(&client, &options, &mut reporter).map_err(problem)?
     };
     render(console, &report);
-    Ok(report.status())
+    Ok(Outcome::status(&report))
 }
 
 fn render(console: &mut Console<'_>, report: &Report) {
@@ -297,11 +303,11 @@ fn render(console: &mut Console<'_>, report: &Report) {
         }
     }
     match report.outcome {
-        Outcome::Uploaded => console.say(&format!(
+        UploadOutcome::Uploaded => console.say(&format!(
             "pbx-upload: {} {} is on {}: every file listed with the local sha256",
             report.package, report.version, report.index
         )),
-        Outcome::DryRun => console.say(&format!(
+        UploadOutcome::DryRun => console.say(&format!(
             "pbx-upload: dry run: {} {} is not on {} yet; {} file(s) would be uploaded",
             report.package,
             report.version,
@@ -322,7 +328,7 @@ fn render(console: &mut Console<'_>, report: &Report) {
                 }
             }
             let label = match report.outcome {
-                Outcome::Unreachable => "error (environment)",
+                UploadOutcome::Unreachable => "error (environment)",
                 _ => "failed",
             };
             console.say(&format!("{label}: {message}"));
@@ -355,7 +361,7 @@ fn render(console: &mut Console<'_>, report: &Report) {
         ),
         (
             "uploaded",
-            (report.outcome == Outcome::Uploaded).to_string(),
+            (report.outcome == UploadOutcome::Uploaded).to_string(),
         ),
         ("files", listing.join("\n")),
     ];
@@ -369,7 +375,7 @@ fn render(console: &mut Console<'_>, report: &Report) {
     let _ = github.append_summary(&pbx_upload::markdown(report));
     match console.format {
         Format::Json => console.json(report),
-        Format::Text if report.outcome == Outcome::Uploaded => {
+        Format::Text if report.outcome == UploadOutcome::Uploaded => {
             let lines: String = listing.iter().map(|l| format!("{l}\n")).collect();
             console.result(&lines);
         }

@@ -644,9 +644,15 @@ fn a_flaky_index_is_retried_and_a_broken_one_is_exit_3() {
         .stdout_is("")
         .stderr_has("unreachable after 2 attempt(s)");
 
-    // An answer no retry changes (403) is no list of files either.
+    // An answer no retry changes (403) is no list of files either: the
+    // index wants credentials, which is the user's to give (exit 2, as in
+    // every binary).
     proxy.on("GET", "/simple/demo-pkg/", Fault::Status(403, None));
-    run_once().code(3).stdout_is("").stderr_has("403");
+    run_once()
+        .code(2)
+        .stdout_is("")
+        .stderr_has("403")
+        .stderr_has("pass credentials it accepts");
     assert_eq!(
         proxy.count("GET", "/simple/demo-pkg/"),
         5,

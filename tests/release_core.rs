@@ -575,3 +575,35 @@ fn the_repository_cites_only_its_own_design_document() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// Point 5 too: the exit status is chosen in one layer. The libraries
+/// return closed errors and typed results; only `crates/pbx-app` (and the
+/// conventions crate that defines the statuses) turns them into 0/1/2/3.
+#[test]
+fn no_library_chooses_an_exit_code() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "pbx-app" || name == "pbx-report" {
+            continue;
+        }
+        let mut stack = vec![dir.join("src")];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    stack.push(entry.unwrap().path());
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for needle in ["Problem", "ExitStatus"] {
+                if text.contains(needle) {
+                    offenders.push(format!("{}: {needle}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

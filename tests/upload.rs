@@ -201,7 +201,8 @@ fn damaged_or_mixed_dists_are_refused_before_any_request() {
     }
     run(upload(&renamed).args(["--repository", &proxy.url()]))
         .code(2)
-        .stderr_has("its metadata says version `1.0.0`");
+        .stderr_has("inspection refused the artifacts")
+        .stderr_has("METADATA Version 1.0.0 differs from the filename's 1.0.5");
 
     // Not a distribution at all, and an empty dist/.
     let junk = Built::new("demo-junk", "1.0.0");
@@ -216,7 +217,7 @@ fn damaged_or_mixed_dists_are_refused_before_any_request() {
         .current_dir(empty.path())
         .args(["--repository", &proxy.url()]))
     .code(2)
-    .stderr_has("holds no wheel or sdist");
+    .stderr_has("no artifacts (.whl, .tar.gz, .zip) in dist");
 
     assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
     assert!(server.stored().is_empty());

@@ -1,9 +1,9 @@
 //! The versions a package index holds: every file, yanked ones too.
 
 use pbx_index::{Client, IndexError, IndexUrls};
-use pbx_report::Problem;
 use pbx_version::{FixLane, PackageName};
 
+use crate::error::NextVersionError;
 use crate::sources::{Seen, Source, SourceKind};
 
 /// The indexes a lane looks at when none is given (docs/design.md rule 4):
@@ -16,13 +16,9 @@ pub fn default_indexes(lane: FixLane) -> &'static [&'static str] {
     }
 }
 
-/// Resolves `pypi`, `testpypi` or a URL, as an input error when it is none
-/// of them.
-pub fn resolve(spec: &str) -> Result<IndexUrls, Problem> {
-    IndexUrls::resolve(spec).map_err(|err| {
-        Problem::input(err.to_string())
-            .hint("pass --index pypi, --index testpypi, or the index's URL (its simple API, e.g. http://127.0.0.1:8080/simple/)")
-    })
+/// Resolves `pypi`, `testpypi` or a URL.
+pub fn resolve(spec: &str) -> Result<IndexUrls, NextVersionError> {
+    IndexUrls::resolve(spec).map_err(NextVersionError::IndexSpec)
 }
 
 /// Every file of `package` on the index, as a [`Source`].
@@ -31,8 +27,18 @@ pub fn resolve(spec: &str) -> Result<IndexUrls, Problem> {
 /// that keeps the list from being read (unreachable after the client's
 /// retries, an error status, a malformed page) is exit 3: naming a version
 /// without knowing what the index holds could collide.
-pub fn read(client: &Client, index: &IndexUrls, package: &PackageName) -> Result<Source, Problem> {
-    read_source(client, index, package).map_err(|err| index_problem(index, &err))
+pub fn read(
+    client: &Client,
+    index: &IndexUrls,
+    package: &PackageName,
+) -> Result<Source, NextVersionError> {
+    read_source(client, index, package).map_err(|source| NextVersionError::IndexUnreadable {
+        index: index
+            .name
+            .clone()
+            .unwrap_or_else(|| index.simple.to_string()),
+        source,
+    })
 }
 
 /// [`read`], with the index's own error.
@@ -64,19 +70,6 @@ pub fn read_source(
     Ok(source)
 }
 
-fn index_problem(index: &IndexUrls, err: &IndexError) -> Problem {
-    if err.is_input() {
-        return Problem::input(err.to_string())
-            .hint("check the --index value: pypi, testpypi, or the URL of a simple API");
-    }
-    let name = match &index.name {
-        Some(name) => name.clone(),
-        None => index.simple.to_string(),
-    };
-    Problem::environment(format!("cannot read which versions {name} holds: {err}"))
-    .hint("without the index's file list the next version could collide with one already uploaded; retry when the index answers, or pass --offline to use git tags alone")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,7 +80,9 @@ mod tests {
         assert_eq!(default_indexes(FixLane::Rc), ["pypi"]);
         let resolved = resolve("testpypi").unwrap();
         assert_eq!(resolved.simple.as_str(), "https://test.pypi.org/simple/");
-        let bad = resolve("ftp://example.org/").unwrap_err();
-        assert_eq!(bad.status, pbx_report::ExitStatus::InputError);
+        assert!(matches!(
+            resolve("ftp://example.org/"),
+            Err(NextVersionError::IndexSpec(_))
+        ));
     }
 }

@@ -11,11 +11,11 @@
 //! ([`pbx_project::replace_all_or_nothing`]).
 //!
 //! The outcome is a [`NextVersionReport`] (JSON-serialisable, with
-//! [`NextVersionReport::text_lines`] for people). Problems carry their exit
-//! status: bad input 2, a release candidate after a final release 1, an
-//! index that cannot be read or a missing `git` 3.
+//! [`NextVersionReport::text_lines`] for people). What keeps it from naming
+//! or writing the version is a [`NextVersionError`].
 #![deny(missing_docs)]
 
+mod error;
 mod git;
 pub mod index;
 pub mod rule;
@@ -27,10 +27,10 @@ use pbx_index::Client;
 use pbx_project::{
     replace_all_or_nothing, set_lock_version, set_pyproject_version, ProjectVersion, Pyproject,
 };
-use pbx_report::{Location, Problem};
 use pbx_version::{FixForwardError, FixLane, PackageName, Tag, Version};
 use serde::Serialize;
 
+pub use error::NextVersionError;
 pub use git::{GitError, GitTags};
 pub use rule::{fix_forward, fix_lane, FixForward, FixForwardQuery, LaneChoice};
 pub use sources::{finals_of_base, highest_used, version_of_filename, Seen, Source, SourceKind};
@@ -190,7 +190,7 @@ pub fn next_version(
     input: &NextVersionInput,
     client: &Client,
     progress: &mut dyn FnMut(&str),
-) -> Result<NextVersionReport, Problem> {
+) -> Result<NextVersionReport, NextVersionError> {
     let pyproject_path = input.project_dir.join("pyproject.toml");
     let project = read_project(input, &pyproject_path)?;
     let pyproject = project.as_ref();
@@ -199,10 +199,9 @@ pub fn next_version(
     let auto = matches!(input.lane, LaneChoice::Auto(_));
     let lane = input.lane.resolve(&current, &routing);
     let package = match (&input.package, pyproject) {
-        (Some(name), _) => Some(PackageName::new(name).map_err(|err| {
-            Problem::input(format!("--package: {err}"))
-                .hint("pass the project's name, e.g. --package my-app")
-        })?),
+        (Some(name), _) => {
+            Some(PackageName::new(name).map_err(|err| NextVersionError::Package(err.to_string()))?)
+        }
         (None, Some((pyproject, _))) => Some(pyproject.package.clone()),
         (None, None) => None,
     };
@@ -255,10 +254,7 @@ pub fn next_version(
         ));
     } else {
         let Some(package) = &package else {
-            return Err(Problem::input(
-                "no project name to look up on the indexes: there is no pyproject.toml and --package was not given",
-            )
-            .hint("pass --package NAME (or --offline to use git tags alone)"));
+            return Err(NextVersionError::NoPackage);
         };
         let specs: Vec<String> = if input.indexes.is_empty() {
             index::default_indexes(lane)
@@ -286,19 +282,14 @@ pub fn next_version(
         .iter()
         .flat_map(|s| s.seen.iter().map(|seen| &seen.version))
         .collect();
-    let (lane, next, lane_note) = rule::next_in_lane(&current, used, lane, auto).map_err(|err| match err {
-        FixForwardError::FinalAlreadyReleased { .. } => {
-            let seen = finals_of_base(&sources, &base);
-            Problem::failure(format!("{err} (seen: {})", seen.join(", "))).hint(format!(
-                "pbx-next-version --lane post{} prints it; add --write to set it in pyproject.toml and uv.lock",
-                if input.project_dir == Path::new(".") {
-                    String::new()
-                } else {
-                    format!(" --project {}", input.project_dir.display())
-                }
-            ))
-        }
-    })?;
+    let (lane, next, lane_note) =
+        rule::next_in_lane(&current, used, lane, auto).map_err(|err| match err {
+            FixForwardError::FinalAlreadyReleased { .. } => NextVersionError::RcAfterFinal {
+                message: err.to_string(),
+                seen: finals_of_base(&sources, &base),
+                project_dir: input.project_dir.clone(),
+            },
+        })?;
     notes.extend(lane_note);
     let tag = Tag::for_version(&next, &tag_prefix);
     // What N was one past: the highest seen anywhere, or the current
@@ -372,15 +363,15 @@ fn source_report(source: &Source) -> SourceReport {
 fn read_project(
     input: &NextVersionInput,
     path: &Path,
-) -> Result<Option<(Pyproject, String)>, Problem> {
+) -> Result<Option<(Pyproject, String)>, NextVersionError> {
     if input.from.is_some() && !input.write && !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Problem::input(format!("cannot read the file: {err}"))
-            .at(Location::file(path))
-            .hint("run from the project root or pass --project DIR (or give the current version with --from VERSION)")
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| NextVersionError::PyprojectUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let pyproject = Pyproject::parse(path, &text)?;
     Ok(Some((pyproject, text)))
 }
@@ -388,33 +379,27 @@ fn read_project(
 fn current_version(
     input: &NextVersionInput,
     pyproject: Option<&(Pyproject, String)>,
-) -> Result<(Version, String), Problem> {
+) -> Result<(Version, String), NextVersionError> {
     if let Some(from) = &input.from {
-        let version = Version::parse(from).map_err(|err| {
-            Problem::input(format!("--from: {err}"))
-                .hint("give a PEP 440 version, e.g. --from 1.2.3")
-        })?;
+        let version =
+            Version::parse(from).map_err(|err| NextVersionError::From(err.to_string()))?;
         return Ok((version, "--from".to_string()));
     }
     let Some((pyproject, _)) = pyproject else {
-        return Err(Problem::input(
-            "no current version: pass --from VERSION or --project DIR",
-        ));
+        return Err(NextVersionError::NoCurrent);
     };
     match &pyproject.version {
         ProjectVersion::Static(version) => {
-            let parsed = Version::parse(&version.value).map_err(|err| {
-                Problem::input(err.to_string())
-                    .at(version.location.clone())
-                    .hint("write a PEP 440 version, e.g. `version = \"1.2.3\"`")
-            })?;
+            let parsed =
+                Version::parse(&version.value).map_err(|err| NextVersionError::ProjectVersion {
+                    reason: err.to_string(),
+                    location: version.location.clone(),
+                })?;
             Ok((parsed, format!("{}", version.location)))
         }
-        ProjectVersion::Dynamic(location) => Err(Problem::input(
-            "the version is dynamic (`dynamic = [\"version\"]`): pyproject.toml does not say what the current version is",
-        )
-        .at(location.clone())
-        .hint("pass the version last released with --from VERSION")),
+        ProjectVersion::Dynamic(location) => Err(NextVersionError::Dynamic {
+            location: location.clone(),
+        }),
     }
 }
 
@@ -423,10 +408,11 @@ fn prepare_write(
     pyproject: Option<&(Pyproject, String)>,
     lock_path: &Path,
     probe: &Version,
-) -> Result<(), Problem> {
+) -> Result<(), NextVersionError> {
     let Some((pyproject, text)) = pyproject else {
-        return Err(Problem::input("--write needs the project's pyproject.toml")
-            .at(Location::file(input.project_dir.join("pyproject.toml"))));
+        return Err(NextVersionError::WriteNeedsPyproject {
+            path: input.project_dir.join("pyproject.toml"),
+        });
     };
     set_pyproject_version(&pyproject.path, text, probe)?;
     match std::fs::read_to_string(lock_path) {
@@ -435,17 +421,16 @@ fn prepare_write(
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             if pyproject.config.require_lock == Some(true) {
-                return Err(Problem::input(
-                    "uv.lock is missing and `[tool.pbx] require-lock = true`",
-                )
-                .at(Location::file(lock_path))
-                .hint("run `uv lock` and commit uv.lock, then run again"));
+                return Err(NextVersionError::LockRequired {
+                    path: lock_path.to_path_buf(),
+                });
             }
         }
-        Err(err) => {
-            return Err(Problem::input(format!("cannot read the file: {err}"))
-                .at(Location::file(lock_path))
-                .hint("check the file's permissions"))
+        Err(source) => {
+            return Err(NextVersionError::LockUnreadable {
+                path: lock_path.to_path_buf(),
+                source,
+            })
         }
     }
     Ok(())
@@ -456,19 +441,19 @@ fn write_version(
     lock_path: &Path,
     next: &Version,
     notes: &mut Vec<String>,
-) -> Result<Vec<WrittenFile>, Problem> {
+) -> Result<Vec<WrittenFile>, NextVersionError> {
     let Some((pyproject, text)) = pyproject else {
-        return Err(Problem::input("--write needs the project's pyproject.toml"));
+        return Err(NextVersionError::WriteNeedsPyproject {
+            path: PathBuf::from("pyproject.toml"),
+        });
     };
     // The indexes took time: a pyproject.toml edited meanwhile is not
     // overwritten with what it held before.
     let now = std::fs::read_to_string(&pyproject.path).unwrap_or_default();
     if now != *text {
-        return Err(Problem::input(
-            "pyproject.toml changed while pbx-next-version ran; nothing was written",
-        )
-        .at(Location::file(&pyproject.path))
-        .hint("run pbx-next-version --write again"));
+        return Err(NextVersionError::ChangedMeanwhile {
+            path: pyproject.path.clone(),
+        });
     }
     let mut rewrites = vec![(
         pyproject.path.clone(),
@@ -481,20 +466,18 @@ fn write_version(
             set_lock_version(lock_path, &lock, &pyproject.package, next)?,
         )),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => {
-            return Err(Problem::input(format!("cannot read the file: {err}"))
-                .at(Location::file(lock_path)))
+        Err(source) => {
+            return Err(NextVersionError::LockUnreadable {
+                path: lock_path.to_path_buf(),
+                source,
+            })
         }
     }
     let files: Vec<(&Path, &str)> = rewrites
         .iter()
         .map(|(path, rewrite)| (path.as_path(), rewrite.text.as_str()))
         .collect();
-    replace_all_or_nothing(&files).map_err(|err| {
-        Problem::input(err.to_string())
-            .at(Location::file(err.path()))
-            .hint("make the files and their directory writable, then run again")
-    })?;
+    replace_all_or_nothing(&files)?;
     if let [(_, project), (lock, locked)] = rewrites.as_slice() {
         let same = Version::parse(&locked.old)
             .ok()
@@ -519,20 +502,9 @@ fn write_version(
         .collect())
 }
 
-fn read_git(dir: &Path, prefix: &str, choice: &GitChoice) -> Result<GitTags, Problem> {
-    GitTags::read(dir, prefix).map_err(|err| match err {
-        GitError::NotARepository { .. } => {
-            let hint = match choice {
-                GitChoice::Dir(_) => "pass --git with a directory inside the repository, or --no-git to use the indexes alone",
-                _ => "run inside the project's git checkout, pass --git DIR for the repository, or --no-git to use the indexes alone",
-            };
-            Problem::input(err.to_string()).hint(hint)
-        }
-        GitError::NoSuchDirectory { .. } => Problem::input(err.to_string())
-            .hint("pass --git with an existing directory inside the repository, or --no-git"),
-        GitError::GitMissing { .. } => Problem::environment(err.to_string())
-            .hint("install git (or put it on PATH), or pass --no-git to use the indexes alone"),
-        GitError::Failed { .. } => Problem::environment(err.to_string())
-            .hint("fix what git reports (e.g. `git config --global --add safe.directory DIR`), or pass --no-git"),
+fn read_git(dir: &Path, prefix: &str, choice: &GitChoice) -> Result<GitTags, NextVersionError> {
+    GitTags::read(dir, prefix).map_err(|source| NextVersionError::Git {
+        source,
+        explicit_dir: matches!(choice, GitChoice::Dir(_)),
     })
 }

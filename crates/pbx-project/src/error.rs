@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use pbx_report::{Location, Problem};
+use pbx_report::Location;
 
 /// A project file that cannot be used: unreadable, malformed, or missing
 /// what pbx needs. Always an input error (exit 2).
@@ -52,13 +52,5 @@ impl ProjectError {
             .to_string();
         ProjectError::new(location, format!("malformed TOML: {message}"))
             .hint("fix the syntax at that position (the file must be valid TOML 1.0)")
-    }
-}
-
-impl From<ProjectError> for Problem {
-    fn from(err: ProjectError) -> Self {
-        let mut problem = Problem::input(err.message).at(err.location);
-        problem.hint = err.hint;
-        problem
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use pbx_index::IndexUrls;
 use pbx_project::Pyproject;
 use pbx_python::PythonRequest;
-use pbx_report::Problem;
+use pbx_report::Location;
 use pbx_version::{PackageName, Version};
 
 use crate::install::{Backend, InstallerChoice};
@@ -52,48 +52,99 @@ pub struct Inputs {
     pub jobs: usize,
 }
 
+/// A pbx-reinstall input that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// pyproject.toml cannot be used.
+    #[error(transparent)]
+    Project(#[from] pbx_project::ProjectError),
+    /// `--package` is not a project name.
+    #[error("--package: {0}")]
+    Package(String),
+    /// No package named and no project.
+    #[error("no --package, and no pyproject.toml in {}", dir.display())]
+    NoPackage {
+        /// Where the project was looked for.
+        dir: PathBuf,
+    },
+    /// `--version` is not PEP 440.
+    #[error("--version: {0}")]
+    Version(String),
+    /// `[project].version` is not PEP 440.
+    #[error("{reason}")]
+    ProjectVersion {
+        /// Why.
+        reason: String,
+        /// Where.
+        location: Location,
+    },
+    /// `dynamic = ["version"]` and no `--version`.
+    #[error("the version is dynamic in pyproject.toml: pbx-reinstall needs it given")]
+    Dynamic {
+        /// The declaration.
+        location: Location,
+    },
+    /// No version anywhere.
+    #[error("no --version, and no pyproject.toml for this package")]
+    NoVersion,
+    /// `--pythons` holds something that is not `X.Y`.
+    #[error("--pythons: {0}")]
+    Pythons(String),
+    /// `--index` or `--deps-index` is not an index.
+    #[error("{flag}: {source}")]
+    Index {
+        /// The flag.
+        flag: &'static str,
+        /// Why.
+        source: pbx_index::IndexError,
+    },
+    /// `--installer` is unknown.
+    #[error("{0}")]
+    Installer(String),
+    /// The installer asked for is not on this machine.
+    #[error("{0}")]
+    NoInstaller(String),
+}
+
 impl Inputs {
     /// Applies the defaults and validates everything: the [`Request`] to
     /// run and the interpreter versions to find. `path` is the `PATH` the
     /// installer is looked up on.
-    pub fn resolve(&self, path: Option<&OsStr>) -> Result<(Request, Vec<PythonRequest>), Problem> {
+    pub fn resolve(
+        &self,
+        path: Option<&OsStr>,
+    ) -> Result<(Request, Vec<PythonRequest>), InputError> {
         let project = project(&self.project_dir)?;
         let package = match (&self.package, &project) {
             (Some(name), _) => {
-                PackageName::new(name).map_err(|err| Problem::input(format!("--package: {err}")))?
+                PackageName::new(name).map_err(|err| InputError::Package(err.to_string()))?
             }
             (None, Some(project)) => project.package.clone(),
             (None, None) => {
-                return Err(Problem::input(format!(
-                    "no --package, and no pyproject.toml in {}",
-                    self.project_dir.display()
-                ))
-                .hint("pass --package NAME --version V, or run from the project root"))
+                return Err(InputError::NoPackage {
+                    dir: self.project_dir.clone(),
+                })
             }
         };
         // [tool.pbx.reinstall] only counts when it is this package's project.
         let project = project.filter(|p| p.package == package);
         let version = match (&self.version, &project) {
             (Some(text), _) => {
-                Version::parse(text).map_err(|err| Problem::input(format!("--version: {err}")))?
+                Version::parse(text).map_err(|err| InputError::Version(err.to_string()))?
             }
             (None, Some(project)) => match &project.version {
                 pbx_project::ProjectVersion::Static(located) => Version::parse(&located.value)
-                    .map_err(|err| Problem::input(err.to_string()).at(located.location.clone()))?,
+                    .map_err(|err| InputError::ProjectVersion {
+                        reason: err.to_string(),
+                        location: located.location.clone(),
+                    })?,
                 pbx_project::ProjectVersion::Dynamic(location) => {
-                    return Err(Problem::input(
-                        "the version is dynamic in pyproject.toml: pbx-reinstall needs it given",
-                    )
-                    .at(location.clone())
-                    .hint("pass --version V (e.g. the output of pbx-tag-check)"))
+                    return Err(InputError::Dynamic {
+                        location: location.clone(),
+                    })
                 }
             },
-            (None, None) => {
-                return Err(
-                    Problem::input("no --version, and no pyproject.toml for this package")
-                        .hint("pass --version V"),
-                )
-            }
+            (None, None) => return Err(InputError::NoVersion),
         };
         let config = project
             .as_ref()
@@ -114,10 +165,9 @@ impl Inputs {
             .map(|t| t.trim())
             .filter(|t| !t.is_empty())
         {
-            let request: PythonRequest =
-                text.parse().map_err(|err: pbx_python::RequestError| {
-                    Problem::input(format!("--pythons: {err}"))
-                })?;
+            let request: PythonRequest = text
+                .parse()
+                .map_err(|err: pbx_python::RequestError| InputError::Pythons(err.to_string()))?;
             if !requests.contains(&request) {
                 requests.push(request);
             }
@@ -132,18 +182,15 @@ impl Inputs {
         } else {
             self.smoke.clone()
         };
-        let resolve = |text: &str, flag: &str| {
+        let resolve = |text: &str, flag: &'static str| {
             IndexUrls::resolve(text)
                 .map(|urls| urls.simple)
-                .map_err(|err| Problem::input(format!("{flag}: {err}")))
+                .map_err(|source| InputError::Index { flag, source })
         };
         let index = resolve(&self.index, "--index")?;
         let deps_index = resolve(&self.deps_index, "--deps-index")?;
-        let choice: InstallerChoice = self.installer.parse().map_err(Problem::input)?;
-        let backend = Backend::select(choice, path).map_err(|err| {
-            Problem::environment(err)
-                .hint("install uv (https://docs.astral.sh/uv/) or use --installer pip")
-        })?;
+        let choice: InstallerChoice = self.installer.parse().map_err(InputError::Installer)?;
+        let backend = Backend::select(choice, path).map_err(InputError::NoInstaller)?;
         let request = Request {
             package,
             version,
@@ -161,7 +208,7 @@ impl Inputs {
 }
 
 /// The project in `dir`, when it has a pyproject.toml.
-fn project(dir: &Path) -> Result<Option<Pyproject>, Problem> {
+fn project(dir: &Path) -> Result<Option<Pyproject>, InputError> {
     let path = dir.join("pyproject.toml");
     if !path.exists() {
         return Ok(None);

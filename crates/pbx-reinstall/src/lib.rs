@@ -43,11 +43,10 @@ use std::time::Duration;
 
 use pbx_index::Client;
 use pbx_python::{Interpreter, PythonRequest, Search};
-use pbx_report::Problem;
 use pbx_version::{PackageName, Version};
 use url::Url;
 
-pub use inputs::{Inputs, DEFAULT_PYTHONS};
+pub use inputs::{InputError, Inputs, DEFAULT_PYTHONS};
 pub use install::{run_all, Backend, InstallerChoice, Plan, Progress};
 pub use local::{local_requires_python, pinned_requirement, read_dist, DistError, LocalArtifact};
 pub use report::{format_duration, InterpreterReport, MergeError, Report, Row, Status};
@@ -96,27 +95,6 @@ pub enum ReinstallError {
     /// or the index is unreachable (exit 3).
     #[error(transparent)]
     Wait(#[from] WaitError),
-}
-
-impl From<ReinstallError> for Problem {
-    fn from(err: ReinstallError) -> Self {
-        match err {
-            ReinstallError::Dist(err) => Problem::input(err.to_string())
-                .hint("pass --dist the directory `uv build` wrote (dist/), holding this version's wheel or sdist"),
-            ReinstallError::Wait(WaitError::NotListed { .. }) => Problem::failure(err.to_string())
-                .hint("check the version and the index; right after an upload, give the index time with --wait 15m"),
-            ReinstallError::Wait(WaitError::DigestMismatch { .. }) => Problem::failure(err.to_string())
-                .hint("the index holds other bytes under this filename (and never accepts a filename twice): release the next version with `pbx-next-version`"),
-            ReinstallError::Wait(WaitError::Cancelled) => {
-                Problem::environment("interrupted by Ctrl-C")
-            }
-            ReinstallError::Wait(WaitError::Index(ref index)) if index.is_input() => {
-                Problem::input(err.to_string())
-            }
-            ReinstallError::Wait(WaitError::Index(_)) => Problem::environment(err.to_string())
-                .hint("check the index URL and the network; retrying later is safe"),
-        }
-    }
 }
 
 /// The temporary directory holding one environment per interpreter:

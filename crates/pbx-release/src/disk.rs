@@ -3,12 +3,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use pbx_artifact::{
     inspect as inspect_artifact, sha256_file, ArtifactError, Inspection, Limits, Sha256,
 };
-use pbx_report::{Check, CheckSet, ExitStatus, Location, Problem};
-use pbx_version::{normalize, PackageName, Version};
+use pbx_report::{Check, CheckSet, Location};
+use pbx_version::{normalize, Version};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -143,9 +144,9 @@ pub struct ArtifactReport {
     /// Why it could not be used (hostile, damaged, unreadable).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The same as a problem (exit 2), for the report.
+    /// The same, as the error.
     #[serde(skip)]
-    pub problem: Option<Problem>,
+    pub failure: Option<Arc<ArtifactError>>,
 }
 
 /// Everything known about the artifacts of one release.
@@ -164,36 +165,16 @@ pub struct InspectReport {
 }
 
 impl InspectReport {
-    /// 2 when an artifact could not be used, else 1 when a check failed,
-    /// else 0.
-    pub fn status(&self) -> ExitStatus {
-        if self.artifacts.iter().any(|a| a.problem.is_some()) {
-            ExitStatus::InputError
-        } else {
-            ExitStatus::from_ok(self.checks.all_ok())
-        }
+    /// The first artifact that could not be used at all, and why.
+    pub fn unusable(&self) -> Option<(&Path, &ArtifactError)> {
+        self.artifacts
+            .iter()
+            .find_map(|a| a.failure.as_deref().map(|f| (a.path.as_path(), f)))
     }
 
-    /// The first unusable artifact's problem, else one problem naming every
-    /// failed check: why this is not a release that may be published.
-    pub fn refusal(&self) -> Option<Problem> {
-        if let Some(problem) = self.artifacts.iter().find_map(|a| a.problem.clone()) {
-            return Some(problem);
-        }
-        let failed: Vec<&Check> = self.checks.iter().filter(|c| !c.ok).collect();
-        let first = failed.first()?;
-        let mut problem = Problem::input(
-            failed
-                .iter()
-                .map(|c| format!("{}: {}", c.name, c.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-        .hint("`pbx-checksum inspect` shows every check; rebuild the artifacts (`rm -rf dist && uv build`) and do not publish these files");
-        if let Some(location) = first.location() {
-            problem = problem.at(location.clone());
-        }
-        Some(problem)
+    /// Every check that failed.
+    pub fn failed(&self) -> Vec<&Check> {
+        self.checks.iter().filter(|c| !c.ok).collect()
     }
 }
 
@@ -232,26 +213,22 @@ pub fn inspect_files(
         .par_iter()
         .map(|path| {
             let digest = match digests {
-                Digests::Compute => Some(sha256_file(path)),
+                Digests::Compute => match sha256_file(path) {
+                    Ok(d) => Some(d),
+                    Err(e) => return unusable(path, e),
+                },
                 Digests::Skip => None,
             };
-            let inspected = inspect_artifact(path, limits);
-            let digest_error = digest.as_ref().and_then(|d| d.as_ref().err());
-            let error = digest_error.or(inspected.as_ref().err());
-            let problem = error.map(artifact_problem);
-            ArtifactReport {
-                path: path.clone(),
-                sha256: digest
-                    .as_ref()
-                    .and_then(|d| d.as_ref().ok())
-                    .map(|d| d.sha256),
-                size: digest
-                    .as_ref()
-                    .and_then(|d| d.as_ref().ok())
-                    .map(|d| d.size),
-                error: error.map(ToString::to_string),
-                inspection: inspected.ok(),
-                problem,
+            match inspect_artifact(path, limits) {
+                Ok(inspection) => ArtifactReport {
+                    path: path.clone(),
+                    sha256: digest.as_ref().map(|d| d.sha256),
+                    size: digest.as_ref().map(|d| d.size),
+                    inspection: Some(inspection),
+                    error: None,
+                    failure: None,
+                },
+                Err(e) => unusable(path, e),
             }
         })
         .collect();
@@ -264,9 +241,11 @@ pub fn inspect_files(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let location = Location::file(&artifact.path);
-        if let Some(problem) = &artifact.problem {
+        if let Some(error) = &artifact.error {
+            let prefix = format!("{}: ", artifact.path.display());
+            let message = error.strip_prefix(&prefix).unwrap_or(error);
             checks.push(
-                Check::fail(format!("{filename}: archive"), problem.message.clone())
+                Check::fail(format!("{filename}: archive"), message.to_string())
                     .at(Some(&location)),
             );
             continue;
@@ -367,7 +346,7 @@ pub fn inspect_files(
             )
         });
     }
-    let ok = checks.all_ok() && artifacts.iter().all(|a| a.problem.is_none());
+    let ok = checks.all_ok() && artifacts.iter().all(|a| a.failure.is_none());
     InspectReport {
         ok,
         name,
@@ -377,137 +356,15 @@ pub fn inspect_files(
     }
 }
 
-/// One artifact of a release that passed inspection.
-#[derive(Clone, Debug)]
-pub struct LocalFile {
-    /// The file.
-    pub path: PathBuf,
-    /// Its name.
-    pub filename: String,
-    /// Its SHA-256.
-    pub sha256: Sha256,
-    /// Its size in bytes.
-    pub size: u64,
-    /// What inspecting it found.
-    pub inspection: Inspection,
-}
-
-/// The artifacts of one release, every one inspected and all of one
-/// project name and version.
-#[derive(Clone, Debug)]
-pub struct LocalRelease {
-    /// The project name (normalised).
-    pub name: PackageName,
-    /// The version.
-    pub version: Version,
-    /// The artifacts, sorted by path.
-    pub files: Vec<LocalFile>,
-}
-
-impl LocalRelease {
-    /// The local file named `filename`.
-    pub fn file(&self, filename: &str) -> Option<&LocalFile> {
-        self.files.iter().find(|f| f.filename == filename)
-    }
-}
-
-/// Why the files are not one releasable release.
-#[derive(Debug, thiserror::Error)]
-pub enum ReleaseError {
-    /// The files could not be found.
-    #[error(transparent)]
-    Find(#[from] FindError),
-    /// Inspection refused them: the report says why.
-    #[error("the artifacts did not pass inspection")]
-    Refused(Box<InspectReport>),
-}
-
-/// The release the files at `paths` are, when every artifact passes the
-/// same inspection as `pbx-checksum inspect` and all name one project and
-/// version; the report otherwise.
-pub fn read_release(
-    paths: &[PathBuf],
-    expect: &Expectations,
-) -> Result<LocalRelease, ReleaseError> {
-    let report = inspect(paths, expect)?;
-    release_of(report)
-}
-
-/// The release an inspection report describes, when it passed.
-pub fn release_of(report: InspectReport) -> Result<LocalRelease, ReleaseError> {
-    if !report.ok {
-        return Err(ReleaseError::Refused(Box::new(report)));
-    }
-    let mut files = Vec::with_capacity(report.artifacts.len());
-    for artifact in &report.artifacts {
-        let (Some(sha256), Some(size), Some(inspection)) =
-            (artifact.sha256, artifact.size, artifact.inspection.clone())
-        else {
-            return Err(ReleaseError::Refused(Box::new(report)));
-        };
-        files.push(LocalFile {
-            path: artifact.path.clone(),
-            filename: inspection.filename.clone(),
-            sha256,
-            size,
-            inspection,
-        });
-    }
-    let Some(first) = files.first() else {
-        return Err(ReleaseError::Refused(Box::new(report)));
-    };
-    let name = first.inspection.dist.name.clone();
-    let version = first.inspection.dist.version.clone();
-    Ok(LocalRelease {
-        name,
-        version,
-        files,
-    })
-}
-
-/// An unusable artifact as a problem: exit 2, naming the file.
-pub fn artifact_problem(error: &ArtifactError) -> Problem {
-    let (path, hint) = match error {
-        ArtifactError::Unsafe { path, .. } => (
-            Some(path),
-            "the archive was only read, never extracted; rebuild it with a standard backend (`uv build`) and do not publish this file",
-        ),
-        ArtifactError::Archive { path, .. } => (
-            Some(path),
-            "rebuild the artifact (`rm -rf dist && uv build`); a damaged download should be fetched again",
-        ),
-        ArtifactError::Io { path, .. } => (Some(path), "check that the file exists and is readable"),
-        ArtifactError::Filename { .. } => (
-            None,
-            "wheels are name-version-python-abi-platform.whl, sdists name-version.tar.gz",
-        ),
-    };
-    let message = error.to_string();
-    match path {
-        Some(path) => {
-            let prefix = format!("{}: ", path.display());
-            let message = message.strip_prefix(&prefix).unwrap_or(&message);
-            Problem::input(message).hint(hint).at(Location::file(path))
-        }
-        None => Problem::input(message).hint(hint),
-    }
-}
-
-impl From<FindError> for Problem {
-    fn from(error: FindError) -> Self {
-        match &error {
-            FindError::NotFound { path } => Problem::input("no such file or directory")
-                .at(Location::file(path))
-                .hint("check the path; artifacts are usually in dist/ after `uv build`"),
-            FindError::NotAFile { path } => Problem::input("not a regular file")
-                .at(Location::file(path))
-                .hint("name the wheels and sdists (or the directory holding them)"),
-            FindError::Read { path, source } => {
-                Problem::input(format!("cannot read: {source}")).at(Location::file(path))
-            }
-            FindError::NoArtifacts { .. } => Problem::input(error.to_string())
-                .hint("build them first (`uv build`), or name the files to use"),
-        }
+/// The report of an artifact that could not be used at all.
+fn unusable(path: &Path, error: ArtifactError) -> ArtifactReport {
+    ArtifactReport {
+        path: path.to_path_buf(),
+        sha256: None,
+        size: None,
+        inspection: None,
+        error: Some(error.to_string()),
+        failure: Some(Arc::new(error)),
     }
 }
 

@@ -2,7 +2,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pbx_project::{Lane, ProjectVersion, Pyproject, UvLock};
-use pbx_report::{Check, CheckSet, Location, Problem};
+use pbx_report::{Check, CheckSet, Location};
+
+use crate::error::TagCheckError;
 use pbx_version::{Tag, Version};
 use serde::Serialize;
 
@@ -90,7 +92,7 @@ struct Source<'a> {
 }
 
 /// Runs every check of docs/design.md rule 1 and decides the lane (rule 2).
-pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
+pub fn check(input: &TagCheckInput) -> Result<TagReport, TagCheckError> {
     let pyproject_path = input.project_dir.join("pyproject.toml");
     let pyproject = Pyproject::read(&pyproject_path)?;
     let prefix = pyproject.config.tag_prefix.clone();
@@ -124,14 +126,11 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
     // The project's version: static, or from the built artifacts.
     let project_version = match &pyproject.version {
         ProjectVersion::Static(located) => {
-            let version = Version::parse(&located.value).map_err(|err| {
-                Problem::input(format!(
-                    "`[project].version` is not a valid PEP 440 version: {}",
-                    err.reason
-                ))
-                .at(located.location.clone())
-                .hint("write a PEP 440 version such as \"1.2.3\", \"1.2.3rc1\" or \"1.2.3.post1\"")
-            })?;
+            let version =
+                Version::parse(&located.value).map_err(|err| TagCheckError::ProjectVersion {
+                    reason: err.reason,
+                    location: located.location.clone(),
+                })?;
             Source {
                 what: "pyproject.toml",
                 raw: located.value.clone(),
@@ -175,14 +174,12 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
         let lock = UvLock::read(&lock_path, &pyproject.package)?;
         match &lock.root.version {
             Some(located) => {
-                let version = Version::parse(&located.value).map_err(|err| {
-                    Problem::input(format!(
-                        "uv.lock records an invalid version for `{}`: {}",
-                        pyproject.package, err.reason
-                    ))
-                    .at(located.location.clone())
-                    .hint("regenerate the lock file with `uv lock`")
-                })?;
+                let version =
+                    Version::parse(&located.value).map_err(|err| TagCheckError::LockVersion {
+                        package: pyproject.package.to_string(),
+                        reason: err.reason,
+                        location: located.location.clone(),
+                    })?;
                 let locked = Source {
                     what: "uv.lock",
                     raw: located.value.clone(),
@@ -216,10 +213,8 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, Problem> {
 
     // --expected-version.
     if let Some(expected) = &input.expected_version {
-        let version = Version::parse(expected).map_err(|err| {
-            Problem::input(format!("--expected-version: {err}"))
-                .hint("pass a PEP 440 version such as 1.2.3")
-        })?;
+        let version = Version::parse(expected)
+            .map_err(|err| TagCheckError::ExpectedVersion(err.to_string()))?;
         let expected = Source {
             what: "--expected-version",
             raw: expected.clone(),
@@ -308,62 +303,51 @@ fn dist_version<'a>(
     input: &TagCheckInput,
     pyproject: &Pyproject,
     dynamic_at: &Location,
-) -> Result<Source<'a>, Problem> {
+) -> Result<Source<'a>, TagCheckError> {
     let Some(dist) = &input.dist else {
-        return Err(Problem::input(
-            "the project's version is dynamic (`dynamic = [\"version\"]`), so pyproject.toml does not say which version this is",
-        )
-        .at(dynamic_at.clone())
-        .hint("build first and pass --dist DIR: the version is then read from the wheel's METADATA"));
+        return Err(TagCheckError::DynamicWithoutDist {
+            location: dynamic_at.clone(),
+        });
     };
     let wheels = list_wheels(dist)?;
     if wheels.is_empty() {
-        return Err(Problem::input(format!(
-            "no wheel in {} to read the dynamic version from",
-            dist.display()
-        ))
-        .at(Location::file(dist))
-        .hint("build the project first (`uv build`) or point --dist at the directory holding its wheel"));
+        return Err(TagCheckError::NoWheel { dist: dist.clone() });
     }
     let mut found: Option<(Version, String, PathBuf)> = None;
     for path in wheels {
-        let (filename, metadata) = pbx_artifact::read_wheel_metadata(&path).map_err(|err| {
-            Problem::input(err.to_string())
-                .at(Location::file(&path))
-                .hint("rebuild the wheel")
-        })?;
+        let (filename, metadata) = pbx_artifact::read_wheel_metadata(&path)?;
         if filename.name != pyproject.package {
             continue;
         }
-        let raw = metadata.get("Version").ok_or_else(|| {
-            Problem::input("the wheel's METADATA has no Version").at(Location::file(&path))
-        })?;
-        let version = Version::parse(raw).map_err(|err| {
-            Problem::input(format!("the wheel's METADATA Version is invalid: {err}"))
-                .at(Location::file(&path))
+        let raw = metadata
+            .get("Version")
+            .ok_or_else(|| TagCheckError::WheelVersion {
+                path: path.clone(),
+                reason: "has no Version".into(),
+            })?;
+        let version = Version::parse(raw).map_err(|err| TagCheckError::WheelVersion {
+            path: path.clone(),
+            reason: format!("Version is invalid: {err}"),
         })?;
         if let Some((seen, _, seen_path)) = &found {
             if *seen != version {
-                return Err(Problem::input(format!(
-                    "the wheels in {} disagree on the version: {} says {seen}, {} says {version}",
-                    dist.display(),
-                    seen_path.display(),
-                    path.display()
-                ))
-                .hint("clean the dist directory and build once"));
+                return Err(TagCheckError::WheelsDisagree {
+                    dist: dist.clone(),
+                    first_path: seen_path.clone(),
+                    first: seen.to_string(),
+                    second_path: path,
+                    second: version.to_string(),
+                });
             }
         } else {
             found = Some((version, raw.to_string(), path));
         }
     }
     let Some((version, raw, path)) = found else {
-        return Err(Problem::input(format!(
-            "no wheel of `{}` in {}",
-            pyproject.package,
-            dist.display()
-        ))
-        .at(Location::file(dist))
-        .hint("build the project first (`uv build`)"));
+        return Err(TagCheckError::NoWheelOfProject {
+            package: pyproject.package.to_string(),
+            dist: dist.clone(),
+        });
     };
     Ok(Source {
         what: "the built wheel",
@@ -375,13 +359,13 @@ fn dist_version<'a>(
 
 /// The wheels among the release's artifacts in `dist`, found by the one
 /// rule of [`pbx_release::disk::find`].
-fn list_wheels(dist: &Path) -> Result<Vec<PathBuf>, Problem> {
+fn list_wheels(dist: &Path) -> Result<Vec<PathBuf>, TagCheckError> {
     match pbx_release::disk::find(&[dist.to_path_buf()]) {
         Ok(found) => Ok(found
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "whl"))
             .collect()),
         Err(pbx_release::disk::FindError::NoArtifacts { .. }) => Ok(Vec::new()),
-        Err(err) => Err(Problem::from(err)),
+        Err(err) => Err(err.into()),
     }
 }

@@ -3,15 +3,15 @@
 //! [`check`] takes the release tag (found by [`TagSources::resolve`] when not
 //! given), the project's `pyproject.toml`, its `uv.lock` and an optional
 //! expected version, runs every check (not just until the first failure) and
-//! decides the publish lane. The result is a [`TagReport`]; problems that
-//! make checking impossible (no tag, malformed files) are [`Problem`]s with
-//! exit status 2.
+//! decides the publish lane. The result is a [`TagReport`]; what makes
+//! checking impossible (no tag, malformed files) is a [`TagCheckError`].
 #![deny(missing_docs)]
 
 mod checks;
+mod error;
 mod sources;
 
 pub use checks::{check, Event, TagCheckInput, TagReport};
 pub use sources::{TagSource, TagSources};
 
-pub use pbx_report::Problem;
+pub use error::TagCheckError;

@@ -1,7 +1,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use pbx_report::{Location, Problem};
+use pbx_report::Location;
+
+use crate::error::TagCheckError;
 
 /// Where a tag was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,13 +68,11 @@ impl TagSources {
     /// `$GITHUB_REF_NAME` when `$GITHUB_REF_TYPE` is `tag`, else `$GITHUB_REF`
     /// with `refs/tags/` stripped. A `refs/tags/` prefix is accepted
     /// everywhere. No tag anywhere is exit 2, naming where it looked.
-    pub fn resolve(&self, flag: Option<&str>) -> Result<(String, TagSource), Problem> {
+    pub fn resolve(&self, flag: Option<&str>) -> Result<(String, TagSource), TagCheckError> {
         let strip = |tag: &str| tag.strip_prefix("refs/tags/").unwrap_or(tag).to_string();
         if let Some(tag) = flag {
             if tag.trim().is_empty() {
-                return Err(
-                    Problem::input("--tag is empty").hint("pass the tag, e.g. --tag v1.2.3")
-                );
+                return Err(TagCheckError::EmptyTag);
             }
             return Ok((strip(tag.trim()), TagSource::Flag));
         }
@@ -107,28 +107,26 @@ impl TagSources {
                 None => "$GITHUB_REF (not set)".to_string(),
             },
         ];
-        Err(Problem::input(format!(
-            "no release tag found; looked at: {}",
-            looked.join("; ")
-        ))
-        .hint("pass --tag vX.Y.Z, or run on a tag push or a release event"))
+        Err(TagCheckError::NoTag {
+            looked: looked.to_vec(),
+        })
     }
 
     /// `.release.tag_name` of the event payload, when there is one.
-    fn release_tag(&self) -> Result<Option<String>, Problem> {
+    fn release_tag(&self) -> Result<Option<String>, TagCheckError> {
         let Some(path) = &self.event_path else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            Problem::input(format!("cannot read the event payload: {err}"))
-                .at(Location::file(path))
-                .hint("GITHUB_EVENT_PATH must name the runner's event JSON file; unset it outside Actions")
-        })?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-            Problem::input(format!("the event payload is not valid JSON: {err}"))
-                .at(Location::at(path, err.line(), err.column()))
-                .hint("GITHUB_EVENT_PATH must name the runner's event JSON file")
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| TagCheckError::EventUnreadable {
+                path: path.clone(),
+                source,
+            })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|err| TagCheckError::EventNotJson {
+                location: Location::at(path, err.line(), err.column()),
+                reason: err.to_string(),
+            })?;
         Ok(value
             .get("release")
             .and_then(|r| r.get("tag_name"))

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use pbx_index::Credentials;
-use pbx_report::{Location, Problem};
+use pbx_report::Location;
+
+use crate::error::UploadError;
 
 /// The environment variables that may hold a secret, in the order they are
 /// looked at. Every one of them is masked under GitHub Actions.
@@ -60,7 +62,7 @@ impl CredentialInputs {
 /// `UV_PUBLISH_USERNAME`, the `.pypirc` section's, else `__token__` (and
 /// always `__token__` with `UV_PUBLISH_TOKEN`). `None` when there is no
 /// password anywhere.
-pub fn resolve(inputs: &CredentialInputs) -> Result<Option<Found>, Problem> {
+pub fn resolve(inputs: &CredentialInputs) -> Result<Option<Found>, UploadError> {
     let pypirc = match &inputs.pypirc {
         Some(path) if path.is_file() => Some(read_pypirc(path)?),
         _ => None,
@@ -142,15 +144,16 @@ impl Pypirc {
 
 /// Reads a `.pypirc` (INI: `[section]`, `key = value` or `key: value`,
 /// `#`/`;` comments, indented continuation lines).
-pub fn read_pypirc(path: &Path) -> Result<Pypirc, Problem> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Problem::input(format!("cannot read {}: {e}", path.display())).at(Location::file(path))
+pub fn read_pypirc(path: &Path) -> Result<Pypirc, UploadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| UploadError::PypircUnreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
     parse_pypirc(path, &text)
 }
 
 /// Parses `.pypirc` text (see [`read_pypirc`]).
-pub fn parse_pypirc(path: &Path, text: &str) -> Result<Pypirc, Problem> {
+pub fn parse_pypirc(path: &Path, text: &str) -> Result<Pypirc, UploadError> {
     let mut ini = Pypirc::default();
     let mut current: Option<String> = None;
     let mut last_key: Option<String> = None;
@@ -173,27 +176,26 @@ pub fn parse_pypirc(path: &Path, text: &str) -> Result<Pypirc, Problem> {
             }
         }
         if let Some(name) = trimmed.strip_prefix('[') {
-            let name = name.strip_suffix(']').ok_or_else(|| {
-                Problem::input("a section header must end with `]`").at(Location::at(
-                    path,
-                    number + 1,
-                    line.len() + 1,
-                ))
+            let name = name.strip_suffix(']').ok_or_else(|| UploadError::Pypirc {
+                location: Location::at(path, number + 1, line.len() + 1),
+                message: "a section header must end with `]`",
             })?;
             current = Some(name.trim().to_string());
             ini.sections.entry(name.trim().to_string()).or_default();
             last_key = None;
             continue;
         }
-        let split = trimmed.find(['=', ':']).ok_or_else(|| {
-            Problem::input("expected `key = value`")
-                .at(Location::at(path, number + 1, 1))
-                .hint("fix the line or remove it")
-        })?;
+        let split = trimmed
+            .find(['=', ':'])
+            .ok_or_else(|| UploadError::Pypirc {
+                location: Location::at(path, number + 1, 1),
+                message: "expected `key = value`",
+            })?;
         let Some(section) = &current else {
-            return Err(
-                Problem::input("a key outside any [section]").at(Location::at(path, number + 1, 1)),
-            );
+            return Err(UploadError::Pypirc {
+                location: Location::at(path, number + 1, 1),
+                message: "a key outside any [section]",
+            });
         };
         let key = trimmed[..split].trim().to_ascii_lowercase();
         let value = trimmed[split + 1..].trim().to_string();
@@ -290,6 +292,9 @@ mod tests {
         assert_eq!(ini.repository("local"), Some("http://127.0.0.1:8080/"));
         assert_eq!(ini.sections["distutils"]["index-servers"], "\npypi\nlocal");
         let err = parse_pypirc(&path, "[pypi\n").unwrap_err();
-        assert_eq!(err.location.unwrap().line, Some(1));
+        assert!(
+            matches!(&err, UploadError::Pypirc { location, .. } if location.line == Some(1)),
+            "{err}"
+        );
     }
 }

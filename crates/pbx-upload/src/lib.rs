@@ -4,24 +4,31 @@
 //!
 //! The steps, in order, each able to stop the run:
 //!
-//! 1. **Pre-flight** ([`preflight`], exit 2, before any request): every file
-//!    is a wheel or sdist whose metadata can be read and agrees with its
+//! 1. **Pre-flight** ([`preflight`], before any request): every file passes
+//!    the inspection `pbx-checksum inspect` runs
+//!    ([`pbx_release::disk::inspect_files`]); its metadata agrees with its
 //!    filename; all share one project name and version; the version has no
 //!    local segment; at most one sdist; digests computed.
-//! 2. **Consumed?** The index lists the project's files; any file of this
-//!    version means the version is consumed: exit 1, nothing uploaded, and
-//!    the next fixed-forward version named ([`next_version`]).
+//! 2. **Consumed?** What the index holds of the project
+//!    ([`pbx_release::index::Holdings`], every file type); any file of this
+//!    version means the version is consumed: nothing uploaded, and the next
+//!    fixed-forward version named by the one rule
+//!    ([`pbx_next_version::fix_forward`]) over the upload index, the other
+//!    indexes the release touches and the git tags.
 //! 3. **Upload** each file, streamed from disk, with retries and
 //!    reconciliation against the simple API ([`pbx_index::Client::upload`]).
 //! 4. **Verify**: wait (bounded) until the simple API lists every file with
-//!    the local sha256.
+//!    the local sha256 ([`pbx_release::index::wait_until_listed`]).
 //!
-//! Anything short of "every file is on the index with the right digest"
-//! is not exit 0. A partial upload says plainly that the version is now
-//! consumed, what landed and what did not, and names the next version.
+//! What stops the run before anything is sent is an [`UploadError`];
+//! everything after is in the [`Report`], whose [`Outcome`] says how it
+//! ended. Anything short of "every file is on the index with the right
+//! digest" is a failure. A partial upload says plainly that the version is
+//! now consumed, what landed and what did not, and names the next version.
 #![deny(missing_docs)]
 
 pub mod credentials;
+mod error;
 mod repository;
 pub mod trusted;
 
@@ -31,14 +38,14 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use pbx_artifact::DistKind;
-use pbx_index::{Artifact, Client, Credentials, IndexError, IndexUrls, Target, UploadOutcome};
+use pbx_index::{Artifact, Client, Credentials, IndexUrls, Target, UploadOutcome};
 use pbx_next_version::{fix_forward, FixForwardQuery, LaneChoice};
 use pbx_project::Lane;
 use pbx_release::index::{wait_until_listed, Awaited, FileMatch, Holdings, Polling};
-use pbx_report::{ExitStatus, Location, Problem};
 use pbx_version::{PackageName, Version};
 use serde::Serialize;
 
+pub use error::{TrustedError, UploadError};
 pub use repository::{refused_setting, repository, resolve_repository};
 pub use trusted::{OidcEnv, TrustedMode};
 
@@ -107,17 +114,6 @@ pub enum Outcome {
     Unverified,
     /// The index could not be reached (nothing landed).
     Unreachable,
-}
-
-impl Outcome {
-    /// The exit status.
-    pub fn status(self) -> ExitStatus {
-        match self {
-            Outcome::Uploaded | Outcome::DryRun => ExitStatus::Success,
-            Outcome::Unreachable => ExitStatus::EnvironmentError,
-            _ => ExitStatus::Failure,
-        }
-    }
 }
 
 /// One file's fate.
@@ -219,23 +215,16 @@ pub struct Report {
     pub message: Option<String>,
 }
 
-impl Report {
-    /// The exit status.
-    pub fn status(&self) -> ExitStatus {
-        self.outcome.status()
-    }
-}
-
 /// The files to upload: the given paths, or the artifacts in `dist_dir`
 /// when none are given, by the one rule of [`pbx_release::disk::find`].
 /// Exit 2 when there are none or a given path does not exist.
-pub fn collect_files(given: &[PathBuf], dist_dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+pub fn collect_files(given: &[PathBuf], dist_dir: &Path) -> Result<Vec<PathBuf>, UploadError> {
     let paths = if given.is_empty() {
         vec![dist_dir.to_path_buf()]
     } else {
         given.to_vec()
     };
-    pbx_release::disk::find(&paths).map_err(Problem::from)
+    Ok(pbx_release::disk::find(&paths)?)
 }
 
 /// The files of one release, checked and digested.
@@ -252,7 +241,7 @@ pub struct Release {
 /// Pre-flight: every file parses as a wheel or sdist with readable metadata
 /// matching its filename; one project name and version; no local version;
 /// at most one sdist; no file twice. Exit 2 naming the file otherwise.
-pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
+pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
     // Everything `pbx-checksum inspect` checks, on every file, before any
     // request: RECORD, WHEEL, metadata, hostile-archive limits, one release.
     let inspected = pbx_release::disk::inspect_files(
@@ -261,48 +250,42 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
         &pbx_artifact::Limits::default(),
         pbx_release::disk::Digests::Skip,
     );
-    if let Some(problem) = inspected.refusal() {
-        return Err(problem);
+    if !inspected.ok {
+        return Err(UploadError::Refused(Box::new(inspected)));
     }
     let mut artifacts: Vec<Artifact> = Vec::new();
     let mut seen = BTreeSet::new();
     for path in files {
-        let artifact = Artifact::read(path).map_err(|e| {
-            Problem::input(format!("{e}"))
-                .at(Location::file(path))
-                .hint("rebuild the distribution (`uv build`); pbx-upload sends only intact wheels and sdists")
-        })?;
+        let artifact = Artifact::read(path)?;
         if !seen.insert(artifact.filename().to_string()) {
-            return Err(
-                Problem::input(format!("{} is named twice", artifact.filename()))
-                    .at(Location::file(path)),
-            );
+            return Err(UploadError::NamedTwice {
+                filename: artifact.filename().to_string(),
+                path: path.clone(),
+            });
         }
         let meta_name = artifact.metadata.get("Name").unwrap_or("");
         if pbx_version::normalize(meta_name) != artifact.dist.name.as_str() {
-            return Err(Problem::input(format!(
-                "{}: its metadata names the project `{meta_name}`, its filename `{}`",
-                artifact.filename(),
-                artifact.dist.name
-            ))
-            .at(Location::file(path))
-            .hint("rebuild the distribution; a renamed file is not a valid upload"));
+            return Err(UploadError::Renamed {
+                filename: artifact.filename().to_string(),
+                field: "the project",
+                metadata: meta_name.to_string(),
+                from_filename: artifact.dist.name.to_string(),
+                path: path.clone(),
+            });
         }
         let meta_version = artifact.metadata.get("Version").unwrap_or("");
         if Version::parse(meta_version).ok().as_ref() != Some(&artifact.dist.version) {
-            return Err(Problem::input(format!(
-                "{}: its metadata says version `{meta_version}`, its filename `{}`",
-                artifact.filename(),
-                artifact.dist.version
-            ))
-            .at(Location::file(path))
-            .hint("rebuild the distribution; a renamed file is not a valid upload"));
+            return Err(UploadError::Renamed {
+                filename: artifact.filename().to_string(),
+                field: "version",
+                metadata: meta_version.to_string(),
+                from_filename: artifact.dist.version.to_string(),
+                path: path.clone(),
+            });
         }
         artifacts.push(artifact);
     }
-    let first = artifacts
-        .first()
-        .ok_or_else(|| Problem::input("no files to upload"))?;
+    let first = artifacts.first().ok_or(UploadError::NoFiles)?;
     let (package, version) = (first.dist.name.clone(), first.dist.version.clone());
     let mixed: Vec<String> = artifacts
         .iter()
@@ -310,38 +293,28 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, Problem> {
         .map(|a| a.filename().to_string())
         .collect();
     if !mixed.is_empty() {
-        return Err(Problem::input(format!(
-            "the files are not one release: {} is {package} {}, but {} {}",
-            first.filename(),
-            version.canonical(),
-            if mixed.len() == 1 {
-                "this is not:"
-            } else {
-                "these are not:"
-            },
-            mixed.join(", ")
-        ))
-        .at(Location::file(&first.path))
-        .hint("upload one project version per run: clean dist/ (`rm -rf dist`) and build again"));
+        return Err(UploadError::NotOneRelease {
+            first: first.filename().to_string(),
+            package: package.to_string(),
+            version: version.canonical(),
+            mixed,
+            path: first.path.clone(),
+        });
     }
     if version.has_local() {
-        return Err(Problem::input(format!(
-            "{package} {version} has a local version segment (`+…`), which public indexes reject"
-        ))
-        .at(Location::file(&first.path))
-        .hint("drop the `+local` part of the version and build again"));
+        return Err(UploadError::LocalVersion {
+            package: package.to_string(),
+            version: version.to_string(),
+            path: first.path.clone(),
+        });
     }
-    let sdists: Vec<&str> = artifacts
+    let sdists: Vec<String> = artifacts
         .iter()
         .filter(|a| a.dist.kind == DistKind::Sdist)
-        .map(|a| a.filename())
+        .map(|a| a.filename().to_string())
         .collect();
     if sdists.len() > 1 {
-        return Err(Problem::input(format!(
-            "more than one sdist for one release: {}",
-            sdists.join(", ")
-        ))
-        .hint("keep one sdist (.tar.gz): indexes take only one per release"));
+        return Err(UploadError::SeveralSdists { sdists });
     }
     Ok(Release {
         package,
@@ -370,7 +343,7 @@ pub fn upload(
     client: &Client,
     options: &Options,
     reporter: &mut dyn Reporter,
-) -> Result<Report, Problem> {
+) -> Result<Report, UploadError> {
     let release = preflight(&options.files)?;
     let index = &options.index;
     let mut report = Report {
@@ -407,7 +380,8 @@ pub fn upload(
     let mut credentials: Option<Credentials> =
         options.credentials.as_ref().map(|f| f.credentials.clone());
     if credentials.is_some() {
-        pbx_index::check_credentials_allowed(&index.upload).map_err(index_problem)?;
+        pbx_index::check_credentials_allowed(&index.upload)
+            .map_err(UploadError::CredentialsNotAllowed)?;
     }
     let use_trusted = match options.trusted {
         TrustedMode::Never => false,
@@ -415,17 +389,12 @@ pub fn upload(
         TrustedMode::Auto => credentials.is_none() && options.oidc.is_some(),
     };
     if use_trusted && options.oidc.is_none() {
-        return Err(Problem::input(
-            "--trusted-publishing always, but this job cannot request an OIDC token",
-        )
-        .hint(trusted::NO_ID_TOKEN_HINT));
+        return Err(UploadError::TrustedWithoutToken);
     }
     if credentials.is_none() && !use_trusted && index.is_warehouse() && !options.dry_run {
-        return Err(Problem::input(format!(
-            "no credentials for {}",
-            index.label()
-        ))
-        .hint("set TWINE_PASSWORD or UV_PUBLISH_TOKEN (an API token; the username defaults to __token__), use --password-stdin, or publish from GitHub Actions with trusted publishing (`permissions: id-token: write`)"));
+        return Err(UploadError::NoCredentials {
+            index: index.label(),
+        });
     }
 
     reporter.say(&format!(
@@ -442,8 +411,12 @@ pub fn upload(
     ));
 
     // Is the version consumed?
-    let holdings = Holdings::read(client, &index.simple, &release.package)
-        .map_err(|e| read_problem(&e, index))?;
+    let holdings = Holdings::read(client, &index.simple, &release.package).map_err(|source| {
+        UploadError::ListFiles {
+            index: index.label(),
+            source,
+        }
+    })?;
     let same = holdings.of_version(&release.version);
     if !same.is_empty() {
         report.outcome = Outcome::Consumed;
@@ -793,35 +766,6 @@ fn read_config(project_dir: &Path) -> pbx_project::PbxConfig {
         .and_then(|text| pbx_project::Pyproject::parse(&path, &text).ok())
         .map(|p| p.config)
         .unwrap_or_default()
-}
-
-fn index_problem(e: IndexError) -> Problem {
-    if e.is_environment() {
-        Problem::environment(e.to_string())
-    } else {
-        Problem::input(e.to_string())
-    }
-}
-
-fn read_problem(e: &IndexError, index: &IndexUrls) -> Problem {
-    if e.is_input() {
-        return Problem::input(e.to_string());
-    }
-    if let IndexError::Status {
-        status: 401 | 403, ..
-    } = e
-    {
-        return Problem::input(format!(
-            "{} needs credentials to list files: {e}",
-            index.label()
-        ))
-        .hint("pass the index's credentials (TWINE_USERNAME/TWINE_PASSWORD, PBX_USERNAME/PBX_PASSWORD, --password-stdin or ~/.pypirc); nothing was uploaded");
-    }
-    Problem::environment(format!(
-        "cannot tell which files {} already holds: {e}",
-        index.label()
-    ))
-    .hint("nothing was uploaded; retry when the index answers (check the URL with --index-url)")
 }
 
 /// `1.2 MiB`.

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::error::UploadError;
 use pbx_index::IndexUrls;
-use pbx_report::Problem;
 
 use crate::credentials;
 
@@ -56,22 +56,22 @@ fn truthy(value: &str) -> bool {
 pub fn resolve_repository(
     repository: &str,
     pypirc: Option<&std::path::Path>,
-) -> Result<(IndexUrls, Option<String>), Problem> {
+) -> Result<(IndexUrls, Option<String>), UploadError> {
     let lower = repository.to_ascii_lowercase();
     if lower == "pypi" || lower == "testpypi" || repository.contains("://") {
-        let index = IndexUrls::resolve(repository).map_err(|e| Problem::input(e.to_string()))?;
+        let index = IndexUrls::resolve(repository).map_err(UploadError::Repository)?;
         return Ok((index, index_section(repository)));
     }
     if let Some(path) = pypirc.filter(|p| p.is_file()) {
         let ini = credentials::read_pypirc(path)?;
         if let Some(url) = ini.repository(repository) {
-            let index = IndexUrls::resolve(url).map_err(|e| Problem::input(e.to_string()))?;
+            let index = IndexUrls::resolve(url).map_err(UploadError::Repository)?;
             return Ok((index, Some(repository.to_string())));
         }
     }
-    Err(Problem::input(format!(
-        "`{repository}` is not an index: expected `pypi`, `testpypi`, an http(s) URL, or a section of ~/.pypirc with a `repository` URL"
-    )))
+    Err(UploadError::NotAnIndex {
+        repository: repository.to_string(),
+    })
 }
 
 fn index_section(repository: &str) -> Option<String> {

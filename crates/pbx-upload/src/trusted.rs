@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use pbx_index::{Client, Credentials, IndexError};
-use pbx_report::Problem;
+use crate::error::TrustedError;
+use pbx_index::{Client, Credentials};
 use url::Url;
 
 /// `--trusted-publishing auto|always|never`.
@@ -71,9 +71,6 @@ impl OidcEnv {
     }
 }
 
-/// The hint for a job that cannot request an OIDC token.
-pub const NO_ID_TOKEN_HINT: &str = "trusted publishing needs the job to request an OIDC token: add `permissions: id-token: write` to the job (and run it on GitHub Actions), or pass credentials (TWINE_PASSWORD, UV_PUBLISH_TOKEN, PBX_PASSWORD, --password-stdin) with --trusted-publishing never";
-
 /// Exchanges the job's OIDC token for an upload token for the index whose
 /// upload endpoint is `upload`. `mask` is called with every secret the
 /// moment it is received (the ID token, the upload token).
@@ -82,15 +79,9 @@ pub fn exchange(
     upload: &Url,
     oidc: &OidcEnv,
     mask: &mut dyn FnMut(&str),
-) -> Result<Credentials, Problem> {
+) -> Result<Credentials, TrustedError> {
     let origin = upload.join("/").expect("an http(s) URL has an origin");
-    let env_problem = |e: IndexError| {
-        if e.is_environment() {
-            Problem::environment(e.to_string())
-        } else {
-            Problem::input(e.to_string())
-        }
-    };
+    let env_problem = TrustedError::Index;
 
     let audience_url = origin.join("_/oidc/audience").expect("a relative path");
     let reply = client
@@ -103,12 +94,10 @@ pub fn exchange(
             .map(str::to_string),
         _ => None,
     }
-    .ok_or_else(|| {
-        Problem::input(format!(
-            "{} does not offer trusted publishing ({audience_url} answered {})",
-            origin, reply.status
-        ))
-        .hint("use an API token instead (TWINE_PASSWORD, UV_PUBLISH_TOKEN or PBX_PASSWORD) with --trusted-publishing never")
+    .ok_or_else(|| TrustedError::NotOffered {
+        origin: origin.to_string(),
+        url: audience_url.to_string(),
+        status: reply.status,
     })?;
 
     let separator = if oidc.request_url.contains('?') {
@@ -121,7 +110,7 @@ pub fn exchange(
         oidc.request_url,
         url::form_urlencoded::byte_serialize(audience.as_bytes()).collect::<String>()
     ))
-    .map_err(|e| Problem::input(format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}")))?;
+    .map_err(|e| TrustedError::RequestUrl(e.to_string()))?;
     let reply = client
         .request_json(&token_url, Some(&oidc.request_token), None)
         .map_err(env_problem)?;
@@ -132,12 +121,8 @@ pub fn exchange(
             .map(str::to_string),
         _ => None,
     }
-    .ok_or_else(|| {
-        Problem::input(format!(
-            "the Actions runner did not hand out an OIDC token (HTTP {})",
-            reply.status
-        ))
-        .hint(NO_ID_TOKEN_HINT)
+    .ok_or(TrustedError::NoIdToken {
+        status: reply.status,
     })?;
     mask(&jwt);
 
@@ -156,7 +141,7 @@ pub fn exchange(
 }
 
 /// Turns a refused mint-token request into what to configure.
-fn explain_mint_failure(origin: &Url, status: u16, json: &serde_json::Value) -> Problem {
+fn explain_mint_failure(origin: &Url, status: u16, json: &serde_json::Value) -> TrustedError {
     let errors: Vec<(String, String)> = json
         .get("errors")
         .and_then(|e| e.as_array())
@@ -190,21 +175,10 @@ fn explain_mint_failure(origin: &Url, status: u16, json: &serde_json::Value) -> 
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let codes: Vec<&str> = errors.iter().map(|(c, _)| c.as_str()).collect();
-    let hint = if codes.contains(&"invalid-publisher") {
-        format!("{origin} has no trusted publisher matching this workflow: on the project's Publishing page add a GitHub publisher with this repository's owner and name, the workflow file name, and the environment the job uses (a pending publisher for a project that does not exist yet)")
-    } else if codes
-        .iter()
-        .any(|c| c.contains("token") || c.contains("payload"))
-    {
-        "the OIDC token was refused: the job needs `permissions: id-token: write`, and the token must be fresh (do not reuse it across jobs)".to_string()
-    } else if codes.contains(&"not-enabled") {
-        format!("trusted publishing is disabled on {origin}: use an API token with --trusted-publishing never")
-    } else {
-        "check the trusted publisher configured for this project on the index".to_string()
-    };
-    Problem::input(format!(
-        "{origin} refused to mint an upload token (HTTP {status}): {detail}"
-    ))
-    .hint(hint)
+    TrustedError::MintRefused {
+        origin: origin.to_string(),
+        status,
+        detail,
+        codes: errors.into_iter().map(|(code, _)| code).collect(),
+    }
 }
