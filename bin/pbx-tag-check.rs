@@ -33,8 +33,8 @@ struct Cli {
     #[arg(long, value_parser = ["push", "release", "workflow_dispatch"])]
     event: Option<String>,
 
-    /// Publish to this lane whatever the tag says.
-    #[arg(long, env = "PBX_TARGET", hide_env_values = true, value_parser = ["testpypi", "pypi"])]
+    /// Publish to this lane whatever the tag says (also PBX_TARGET).
+    #[arg(long, value_parser = ["testpypi", "pypi"])]
     target: Option<String>,
 
     /// Fail when uv.lock is missing. Also PBX_REQUIRE_LOCK (true/false,
@@ -72,11 +72,23 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         Some(event) => Some(event.parse::<Event>().map_err(Problem::input)?),
         None => sources.event_name.as_deref().and_then(|e| e.parse().ok()),
     };
-    let target = cli
-        .target
-        .as_deref()
-        .map(|t| t.parse::<Lane>().map_err(Problem::input))
-        .transpose()?;
+    let env = pbx_settings::Env::from_process();
+    let target = match pbx_settings::resolve_string(
+        cli.target.as_deref(),
+        "--target",
+        &env,
+        &[pbx_settings::vars::TARGET],
+        None,
+    ) {
+        Some(setting) => Some((
+            setting.value.parse::<Lane>().map_err(|e| {
+                Problem::input(format!("{}: {e}", setting.source))
+                    .hint("the publish lane is testpypi or pypi")
+            })?,
+            setting.source.to_string(),
+        )),
+        None => None,
+    };
     let report = pbx_tag_check::check(&TagCheckInput {
         tag,
         project_dir: cli.project.clone(),
@@ -86,7 +98,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         require_lock: pbx_settings::given_bool(
             pbx_settings::flag_pair(cli.require_lock, cli.no_require_lock),
             "--require-lock",
-            &pbx_settings::Env::from_process(),
+            &env,
             pbx_settings::vars::REQUIRE_LOCK,
         )
         .map_err(pbx_app::exit::problem)?,
@@ -95,29 +107,36 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     .map_err(pbx_app::exit::problem)?;
 
     let ok = report.ok();
+    let lane = match (&report.lane, &report.lane_reason) {
+        (Some(lane), Some(why)) if ok => format!(" → {lane} ({why})"),
+        (Some(lane), Some(why)) => format!(" (would go to {lane}: {why})"),
+        _ => " (not a release tag: no lane)".to_string(),
+    };
     console.say(&format!(
-        "pbx-tag-check: {} {} from tag {} ({}) → {} ({})",
+        "pbx-tag-check: {} {} from tag {} ({}){lane}",
         report.package,
         report.version,
         report.tag,
         source.describe(),
-        report.lane,
-        report.lane_reason
     ));
     console.checks(&report.checks);
     let github = console.github.clone();
-    let _ = github.set_outputs(&[
-        ("package_name", report.package.clone()),
-        ("version", report.version.clone()),
-        ("tag", report.tag.clone()),
-        ("publish_target", report.lane.clone()),
-        ("prerelease", report.prerelease.to_string()),
-    ]);
+    // A failed check publishes nothing a later step could act on.
+    if ok {
+        let _ = github.set_outputs(&[
+            ("package_name", report.package.clone()),
+            ("dist_name", report.package.replace('-', "_")),
+            ("version", report.version.clone()),
+            ("tag", report.tag.clone()),
+            ("publish_target", report.lane.clone().unwrap_or_default()),
+            ("prerelease", report.prerelease.to_string()),
+        ]);
+    }
     let _ = github.append_summary(&format!(
         "### pbx-tag-check: {} {} → {}\n\n{}\n",
         report.package,
         report.version,
-        report.lane,
+        report.lane.as_deref().unwrap_or("no lane"),
         report.checks.markdown_table()
     ));
     match console.format {

@@ -117,31 +117,12 @@ fn pyenv_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".pyenv"))
 }
 
-/// Says what a test skipped (visible with `--nocapture`, and in the
-/// output of a failing run).
-#[expect(clippy::print_stderr, reason = "a test says what it skipped")]
-fn skipped(what: &str) {
-    eprintln!("SKIPPED: {what}");
-}
+use support::skipped;
 
-/// The X.Y of 3.11, 3.12, 3.13 that pyenv holds here; says which are
-/// skipped.
+/// The X.Y of `wanted` this machine has, found the way the binary finds
+/// them; each missing one is said (and fails the test under `CI=true`).
 fn available(wanted: &[&str]) -> Vec<String> {
-    let versions = pyenv_root().join("versions");
-    let mut have = Vec::new();
-    for minor in wanted {
-        let present = std::fs::read_dir(&versions).into_iter().flatten().any(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            name.strip_prefix(&format!("{minor}."))
-                .is_some_and(|patch| patch.chars().all(|c| c.is_ascii_digit()))
-        });
-        if present {
-            have.push(minor.to_string());
-        } else {
-            skipped(&format!("Python {minor} is not in {}", versions.display()));
-        }
-    }
-    have
+    support::interpreters(wanted)
 }
 
 /// An upload index holding the app and the junk dependency, and a

@@ -269,7 +269,7 @@ fn github_actions_tag_push_defaults_and_outputs() {
         .stderr_has("($GITHUB_REF_NAME)");
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "package_name=proxbox-api\nversion=1.2.3rc2\ntag=v1.2.3rc2\npublish_target=pypi\nprerelease=true\n"
+        "package_name=proxbox-api\ndist_name=proxbox_api\nversion=1.2.3rc2\ntag=v1.2.3rc2\npublish_target=pypi\nprerelease=true\n"
     );
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -462,4 +462,77 @@ fn empty_settings_from_a_workflow_count_as_unset() {
     );
     run.code(0);
     assert_eq!(run.json()["lane"], "testpypi");
+}
+
+#[test]
+fn a_failed_check_names_no_lane_and_writes_no_outputs_a_later_step_could_publish() {
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    let out = dir.join("github_output");
+    let run = Run::of(
+        tag_check(&dir)
+            .args(["--tag", "vfoo"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &out),
+    );
+    run.code(1)
+        .stdout_is("")
+        .stderr_has("(not a release tag: no lane)");
+    assert!(!run.stderr.contains("→ testpypi"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "");
+
+    // A mismatch: the lane it would take is said, nothing is written.
+    let stale = project_with_lock("proxbox-api", "1.2.4", "1.2.4");
+    let out = stale.join("github_output");
+    Run::of(
+        tag_check(&stale)
+            .args(["--tag", "v1.2.3"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &out),
+    )
+    .code(1)
+    .stderr_has("(would go to testpypi: a final release tag)");
+    assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "");
+}
+
+#[test]
+fn the_lane_reason_names_the_setting_that_decided_it() {
+    let dir = project_with_lock("proxbox-api", "1.2.3rc1", "1.2.3rc1");
+    Run::of(
+        tag_check(&dir)
+            .args(["--tag", "v1.2.3rc1"])
+            .env("PBX_TARGET", "testpypi"),
+    )
+    .code(0)
+    .stderr_has("→ testpypi (PBX_TARGET)");
+    Run::of(tag_check(&dir).args(["--tag", "v1.2.3rc1", "--target", "testpypi"]))
+        .code(0)
+        .stderr_has("→ testpypi (--target)");
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    dir.write(
+        "pyproject.toml",
+        &format!("{text}\n[tool.pbx.lanes]\npre = \"testpypi\"\n"),
+    );
+    Run::of(tag_check(&dir).args(["--tag", "v1.2.3rc1"]))
+        .code(0)
+        .stderr_has("→ testpypi (a pre-release (aN, bN, rcN) tag, routed by [tool.pbx.lanes])");
+    Run::of(
+        tag_check(&dir)
+            .args(["--tag", "v1.2.3rc1"])
+            .env("PBX_TARGET", "prod"),
+    )
+    .code(2)
+    .stderr_has("PBX_TARGET: unknown lane `prod`");
+}
+
+#[test]
+fn a_missing_lock_is_said_not_skipped_in_silence() {
+    let dir = TempDir::new();
+    dir.write(
+        "pyproject.toml",
+        "[project]\nname = \"no-lock\"\nversion = \"1.0.0\"\n",
+    );
+    Run::of(tag_check(&dir).args(["--tag", "v1.0.0"]))
+        .code(0)
+        .stderr_has("! uv-lock-present")
+        .stderr_has("uv.lock is missing, so its version was not checked");
 }

@@ -226,3 +226,35 @@ pub fn write_project(dir: &TempDir, name: &str, version: &str) {
         &format!("__version__ = \"{version}\"\n"),
     );
 }
+
+/// Says that a test could not run what it needed, on stderr. Under `CI=true`
+/// that is a failure, never a pass: a test that cannot run has not passed.
+#[expect(clippy::print_stderr, reason = "a test says what it skipped")]
+pub fn skipped(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true and this test cannot run: {what}");
+    }
+    eprintln!("SKIPPED: {what}");
+}
+
+/// The X.Y of `wanted` (e.g. 3.11, 3.12, 3.13) that this machine has, found
+/// the way pbx-reinstall finds them by default (PATH, pyenv, uv-managed
+/// installs, the Actions tool cache: `pbx_python::Finder::from_env`). Each
+/// one missing is said with [`skipped`] (a failure under `CI=true`).
+pub fn interpreters(wanted: &[&str]) -> Vec<String> {
+    let finder = pbx_python::Finder::from_env();
+    let mut have = Vec::new();
+    for minor in wanted {
+        let request: pbx_python::PythonRequest = minor.parse().expect("an X.Y request");
+        let search = finder.find(request);
+        if search.found.is_some() {
+            have.push(minor.to_string());
+        } else {
+            skipped(&format!(
+                "Python {minor} is not on this machine (looked: {})",
+                search.describe_misses()
+            ));
+        }
+    }
+    have
+}

@@ -45,8 +45,9 @@ pub struct TagCheckInput {
     pub expected_version: Option<String>,
     /// The triggering event.
     pub event: Option<Event>,
-    /// `--target`: an explicit lane, which wins over every rule.
-    pub target: Option<Lane>,
+    /// An explicit lane, which wins over every rule, and where it was set
+    /// (`--target`, `PBX_TARGET`).
+    pub target: Option<(Lane, String)>,
     /// `--require-lock`/`--no-require-lock` or `PBX_REQUIRE_LOCK`, when
     /// given; else `[tool.pbx] require-lock`, else false.
     pub require_lock: pbx_settings::Given<bool>,
@@ -64,14 +65,15 @@ pub struct TagReport {
     pub version: String,
     /// The tag checked.
     pub tag: String,
-    /// `testpypi` or `pypi`.
-    pub lane: String,
+    /// `testpypi` or `pypi`; `None` when the tag names no release version
+    /// (there is nothing to publish).
+    pub lane: Option<String>,
     /// Whether the version is a PEP 440 pre-release (a, b, rc, dev).
     pub prerelease: bool,
     /// `final`, `pre`, `post` or `dev`.
     pub kind: String,
-    /// Why this lane: which rule decided it.
-    pub lane_reason: String,
+    /// Why this lane: which rule or setting decided it.
+    pub lane_reason: Option<String>,
     /// Every check, in order.
     pub checks: CheckSet,
 }
@@ -209,6 +211,12 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, TagCheckError> {
             )
             .at(Some(&Location::file(&lock_path))),
         );
+    } else {
+        checks.push(
+            Check::pass("uv-lock-present", "no uv.lock: nothing to compare").warn(
+                "uv.lock is missing, so its version was not checked; commit it (`uv lock`), or set `[tool.pbx] require-lock = true` to make this a failure",
+            ),
+        );
     }
 
     // --expected-version.
@@ -239,12 +247,18 @@ pub fn check(input: &TagCheckInput) -> Result<TagReport, TagCheckError> {
         Check::pass("no-local-version", format!("{version} has no local segment"))
     });
 
-    let (lane, lane_reason) = decide_lane(input, &pyproject, &version);
+    let (lane, lane_reason) = match &tag {
+        Some(_) => {
+            let (lane, why) = decide_lane(input, &pyproject, &version);
+            (Some(lane.to_string()), Some(why))
+        }
+        None => (None, None),
+    };
     Ok(TagReport {
         package: pyproject.package.to_string(),
         version: version.canonical(),
         tag: input.tag.clone(),
-        lane: lane.to_string(),
+        lane,
         prerelease: version.is_prerelease(),
         kind: version.kind().to_string(),
         lane_reason,
@@ -287,14 +301,24 @@ fn compare(name: &str, reference: &Source<'_>, other: &Source<'_>) -> Check {
 
 fn decide_lane(input: &TagCheckInput, pyproject: &Pyproject, version: &Version) -> (Lane, String) {
     let routing = &pyproject.config.lanes;
-    if let Some(target) = input.target {
-        return (target, "--target".to_string());
+    if let Some((target, source)) = &input.target {
+        return (*target, source.clone());
     }
+    let defaults = pbx_project::LaneRouting::default();
     if input.event == Some(Event::Release) {
-        return (routing.release_event, "a release event".to_string());
+        let why = if routing.release_event == defaults.release_event {
+            "a release event"
+        } else {
+            "a release event, routed by [tool.pbx.lanes] release-event"
+        };
+        return (routing.release_event, why.to_string());
     }
     let (lane, what) = routing.route(version.kind());
-    (lane, format!("{what} tag"))
+    if lane == defaults.route(version.kind()).0 {
+        (lane, format!("{what} tag"))
+    } else {
+        (lane, format!("{what} tag, routed by [tool.pbx.lanes]"))
+    }
 }
 
 /// The version of a `dynamic = ["version"]` project, read from the wheels
