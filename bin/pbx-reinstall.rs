@@ -29,7 +29,7 @@ use pbx_report::{parse_duration, run_main, Console, ExitStatus, Format, Location
 #[derive(Debug, Parser)]
 #[command(
     name = "pbx-reinstall",
-    disable_version_flag = true,
+    version,
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -75,13 +75,19 @@ struct InstallArgs {
     )]
     pythons: Vec<String>,
 
+    /// The package and exact version to reinstall, as pip takes it
+    /// (`demo==1.2.3`); the same as --package and --package-version.
+    #[arg(value_name = "NAME==VERSION")]
+    requirement: Option<String>,
+
     /// The package (default: [project].name of ./pyproject.toml).
     #[arg(long, env = "PBX_PACKAGE", hide_env_values = true)]
     package: Option<String>,
 
-    /// The exact version (default: [project].version of ./pyproject.toml).
+    /// The exact version of the package (default: [project].version of
+    /// ./pyproject.toml). `--version` prints pbx-reinstall's own version.
     #[arg(long, env = "PBX_VERSION", hide_env_values = true)]
-    version: Option<String>,
+    package_version: Option<String>,
 
     /// The index the version was uploaded to: pypi, testpypi, or a URL
     /// (an upload URL or its simple URL).
@@ -265,10 +271,11 @@ fn finish(
 }
 
 fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
+    let (package, version) = requirement(args)?;
     let inputs = Inputs {
         project_dir: args.project.clone(),
-        package: args.package.clone(),
-        version: args.version.clone(),
+        package,
+        version,
         pythons: args.pythons.clone(),
         explicit_interpreters: !args.python.is_empty(),
         index: args.index.clone(),
@@ -359,6 +366,44 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
         args.junit_report.as_deref(),
         console,
     )
+}
+
+/// `NAME==VERSION` and --package/--package-version, as one name and
+/// version (either may be missing: the project supplies it).
+fn requirement(args: &InstallArgs) -> Result<(Option<String>, Option<String>), Problem> {
+    let Some(spec) = &args.requirement else {
+        return Ok((args.package.clone(), args.package_version.clone()));
+    };
+    let Some((name, version)) = spec.split_once("==") else {
+        return Err(Problem::input(format!(
+            "`{spec}` is not NAME==VERSION: pbx-reinstall installs one exact version"
+        ))
+        .hint("give the exact version, e.g. `pbx-reinstall demo==1.2.3`"));
+    };
+    let (name, version) = (name.trim(), version.trim());
+    if name.is_empty()
+        || version.is_empty()
+        || version.contains(['=', '<', '>', '!', '~', '*', ','])
+    {
+        return Err(Problem::input(format!(
+            "`{spec}` is not NAME==VERSION: pbx-reinstall installs one exact version"
+        ))
+        .hint("give the exact version, e.g. `pbx-reinstall demo==1.2.3`"));
+    }
+    for (flag, given, here) in [
+        ("--package", &args.package, name),
+        ("--package-version", &args.package_version, version),
+    ] {
+        if let Some(given) = given {
+            if given != here {
+                return Err(
+                    Problem::input(format!("`{spec}` and {flag} {given} disagree"))
+                        .hint("give the package and version once"),
+                );
+            }
+        }
+    }
+    Ok((Some(name.to_string()), Some(version.to_string())))
 }
 
 /// Prints where each interpreter was found; a missing one is exit 3 unless

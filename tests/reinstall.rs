@@ -227,7 +227,7 @@ fn reinstalls_on_every_interpreter_with_uv_and_dependencies_only_from_the_deps_i
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 &pythons.join(","),
@@ -306,7 +306,7 @@ fn the_pip_backend_is_used_without_uv_and_never_takes_the_junk_dependency() {
     let run = Run::of(reinstall(&ix, &tmp, false).args([
         "--package",
         "rxa-app",
-        "--version",
+        "--package-version",
         "1.0.0",
         "--pythons",
         &pythons.join(","),
@@ -347,7 +347,7 @@ fn a_failing_import_and_a_failing_smoke_command_fail_their_own_rows() {
     let run = Run::of(reinstall(&ix, &tmp, true).args([
         "--package",
         "rxa-app",
-        "--version",
+        "--package-version",
         "1.0",
         "--pythons",
         &python,
@@ -399,7 +399,7 @@ fn a_version_the_index_does_not_list_fails_without_installing() {
     let run = Run::of(reinstall(&ix, &tmp, true).args([
         "--package",
         "rxa-app",
-        "--version",
+        "--package-version",
         "1.0.1",
         "--pythons",
         "3.12",
@@ -427,7 +427,7 @@ fn a_local_artifact_with_other_bytes_than_the_index_fails_before_installing() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.12",
@@ -472,7 +472,7 @@ fn a_version_that_appears_late_is_waited_for() {
         .args([
             "--package",
             "rxa-app",
-            "--version",
+            "--package-version",
             "1.0.0",
             "--pythons",
             &python,
@@ -523,7 +523,7 @@ fn requires_python_that_excludes_an_interpreter_is_not_applicable() {
             .args([
                 "--package",
                 "rxa-new",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.11,3.12",
@@ -552,7 +552,7 @@ fn requires_python_that_excludes_an_interpreter_is_not_applicable() {
             .args([
                 "--package",
                 "rxa-new",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.11,3.12",
@@ -602,7 +602,7 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.12,3.99",
@@ -620,7 +620,7 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.99",
@@ -636,7 +636,7 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 "3.12,3.99",
@@ -665,7 +665,7 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--format",
                 "json",
@@ -696,7 +696,7 @@ fn merge_combines_per_job_reports_into_one_exit_code() {
                 .args([
                     "--package",
                     "rxa-app",
-                    "--version",
+                    "--package-version",
                     "1.0.0",
                     "--pythons",
                     python,
@@ -794,7 +794,7 @@ fn defaults_come_from_the_project_and_tool_pbx_reinstall() {
     Run::of(&mut reinstall(&ix, &tmp, true))
         .code(2)
         .stderr_has("pyproject.toml:3:")
-        .stderr_has("--version");
+        .stderr_has("--package-version");
 }
 
 #[test]
@@ -809,28 +809,33 @@ fn bad_input_is_exit_2_before_anything_runs() {
         Run::of(&mut cmd)
     };
     let index = ["--index", "http://127.0.0.1:9/"];
-    run(&[&index[..], &["--version", "1.0", "--pythons", "3"]].concat())
+    run(&[&index[..], &["--package-version", "1.0", "--pythons", "3"]].concat())
         .code(2)
         .stderr_has("not a Python version of the form X.Y");
-    run(&[&index[..], &["--version", "1.0", "--wait", "soon"]].concat())
+    run(&[&index[..], &["--package-version", "1.0", "--wait", "soon"]].concat())
         .code(2)
         .stderr_has("--wait");
-    run(&[&index[..], &["--version", "one"]].concat())
+    run(&[&index[..], &["--package-version", "one"]].concat())
         .code(2)
         .stderr_has("not a valid PEP 440 version");
-    run(&["--version", "1.0", "--index", "ftp://example"])
+    run(&["--package-version", "1.0", "--index", "ftp://example"])
         .code(2)
         .stderr_has("--index");
     run(&[
         &index[..],
-        &["--version", "1.0", "--python", "/nonexistent/python3.12"],
+        &[
+            "--package-version",
+            "1.0",
+            "--python",
+            "/nonexistent/python3.12",
+        ],
     ]
     .concat())
     .code(2)
     .stderr_has("/nonexistent/python3.12");
     run(&index)
         .code(2)
-        .stderr_has("no --version, and no pyproject.toml");
+        .stderr_has("no --package-version (or NAME==VERSION), and no pyproject.toml");
 }
 
 #[cfg(unix)]
@@ -846,7 +851,7 @@ fn ctrl_c_stops_the_run_and_removes_the_environments() {
         .args([
             "--package",
             "rxa-app",
-            "--version",
+            "--package-version",
             "1.0.0",
             "--pythons",
             &python,
@@ -899,7 +904,7 @@ fn keep_envs_leaves_the_environments_and_says_where() {
     let run = Run::of(reinstall(&ix, &tmp, true).args([
         "--package",
         "rxa-app",
-        "--version",
+        "--package-version",
         "1.0.0",
         "--pythons",
         &python,
@@ -934,7 +939,7 @@ fn an_index_answering_503_with_retry_after_is_polled_again_not_reinstalled() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 &python,
@@ -971,7 +976,7 @@ fn an_unreachable_index_is_exit_3() {
             .args([
                 "--package",
                 "rxa-app",
-                "--version",
+                "--package-version",
                 "1.0.0",
                 "--pythons",
                 &python,
@@ -985,4 +990,35 @@ fn an_unreachable_index_is_exit_3() {
     run.code(3)
         .stderr_has(&format!("127.0.0.1:{port}"))
         .stderr_has("unreachable");
+}
+
+#[test]
+fn every_binary_prints_its_own_version_and_the_package_version_has_its_own_flag() {
+    for name in [
+        "pbx-tag-check",
+        "pbx-checksum",
+        "pbx-next-version",
+        "pbx-reinstall",
+        "pbx-upload",
+    ] {
+        for flag in ["-V", "--version"] {
+            Run::of(pbx(name).arg(flag))
+                .code(0)
+                .stdout_is(&format!("{name} {}\n", env!("CARGO_PKG_VERSION")));
+        }
+    }
+    // NAME==VERSION works as it does for pip; anything looser is refused.
+    let ix = indexes();
+    let tmp = TempDir::new();
+    let run = |args: &[&str]| Run::of(reinstall(&ix, &tmp, true).args(args));
+    run(&["rxa-app>=1.0", "--pythons", "3.99"])
+        .code(2)
+        .stderr_has("`rxa-app>=1.0` is not NAME==VERSION");
+    run(&["rxa-app==1.0.0", "--package-version", "2.0"])
+        .code(2)
+        .stderr_has("`rxa-app==1.0.0` and --package-version 2.0 disagree");
+    // Well-formed: it gets as far as looking for the interpreter.
+    run(&["rxa-app==1.0.0", "--pythons", "3.99"])
+        .code(3)
+        .stderr_has("Python 3.99: not found");
 }

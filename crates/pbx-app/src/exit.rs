@@ -455,12 +455,12 @@ impl Failure for pbx_reinstall::InputError {
         match self {
             E::Project(inner) => inner.problem(),
             E::NoPackage { .. } => Problem::input(message)
-                .hint("pass --package NAME --version V, or run from the project root"),
+                .hint("pass NAME==VERSION (or --package NAME --package-version V), or run from the project root"),
             E::ProjectVersion { location, .. } => Problem::input(message).at(location.clone()),
             E::Dynamic { location } => Problem::input(message)
                 .at(location.clone())
-                .hint("pass --version V (e.g. the output of pbx-tag-check)"),
-            E::NoVersion => Problem::input(message).hint("pass --version V"),
+                .hint("pass --package-version V (e.g. the output of pbx-tag-check)"),
+            E::NoVersion => Problem::input(message).hint("pass --package-version V, or NAME==VERSION"),
             E::Index { source, .. } => index_problem(source, message),
             E::NoInstaller(_) => Problem::environment(message)
                 .hint("install uv (https://docs.astral.sh/uv/) or use --installer pip"),

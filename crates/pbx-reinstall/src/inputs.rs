@@ -62,13 +62,13 @@ pub enum InputError {
     #[error("--package: {0}")]
     Package(String),
     /// No package named and no project.
-    #[error("no --package, and no pyproject.toml in {}", dir.display())]
+    #[error("no --package (or NAME==VERSION), and no pyproject.toml in {}", dir.display())]
     NoPackage {
         /// Where the project was looked for.
         dir: PathBuf,
     },
     /// `--version` is not PEP 440.
-    #[error("--version: {0}")]
+    #[error("--package-version: {0}")]
     Version(String),
     /// `[project].version` is not PEP 440.
     #[error("{reason}")]
@@ -85,7 +85,7 @@ pub enum InputError {
         location: Location,
     },
     /// No version anywhere.
-    #[error("no --version, and no pyproject.toml for this package")]
+    #[error("no --package-version (or NAME==VERSION), and no pyproject.toml for this package")]
     NoVersion,
     /// `--pythons` holds something that is not `X.Y`.
     #[error("--pythons: {0}")]
