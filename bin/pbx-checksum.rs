@@ -320,8 +320,7 @@ fn compare(
     // Retries happen on this thread, inside the console's stderr lock
     // (which is reentrant), so the notes interleave with the report.
     let client = Client::new(config).with_observer(|event: &RetryEvent| {
-        let _ = writeln!(
-            std::io::stderr(),
+        let line = format!(
             "pbx-checksum: {} failed ({}), attempt {}/{}; retrying in {:.1}s",
             event.url,
             event.reason,
@@ -329,6 +328,7 @@ fn compare(
             event.max_attempts,
             event.wait.as_secs_f64()
         );
+        let _ = writeln!(std::io::stderr(), "{}", pbx_report::redact(&line));
     });
     let report = pbx_checksum::compare(paths, &urls, &client).map_err(problem)?;
     let ok = report.ok();

@@ -145,18 +145,16 @@ impl Reporter for ConsoleReporter<'_, '_> {
     }
 
     fn mask(&mut self, secret: &str) {
-        let github = self.console.github.clone();
-        let _ = github.mask(self.console.err(), secret);
+        self.console.secret(secret);
     }
 }
 
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let env: HashMap<String, String> = std::env::vars().collect();
     // Secrets first: nothing is printed before they are masked.
-    let github = console.github.clone();
     for key in SECRET_VARS {
         if let Some(value) = env.get(*key) {
-            let _ = github.mask(console.err(), value);
+            console.secret(value);
         }
     }
     let password_stdin = if cli.password_stdin {
@@ -165,7 +163,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             .read_to_string(&mut text)
             .map_err(|e| Problem::input(format!("cannot read the password from stdin: {e}")))?;
         let password = text.trim_end_matches(['\r', '\n']).to_string();
-        let _ = github.mask(console.err(), &password);
+        console.secret(&password);
         if password.is_empty() {
             return Err(Problem::input("--password-stdin, but stdin is empty")
                 .hint("pipe the token in: `printf %s \"$TOKEN\" | pbx-upload --password-stdin`"));
@@ -209,14 +207,13 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     })
     .map_err(problem)?;
     if let Some(found) = &found {
-        let _ = github.mask(console.err(), found.credentials.secret());
+        console.credentials(found.credentials.username(), found.credentials.secret());
     }
 
     let files = pbx_upload::collect_files(&cli.files, &cli.dist).map_err(problem)?;
     let config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
     let client = Client::new(config).with_observer(|event| {
-        let _ = writeln!(
-            std::io::stderr(),
+        let line = format!(
             "  retrying {} in {:.1}s (attempt {}/{} failed: {})",
             event.url,
             event.wait.as_secs_f64(),
@@ -224,6 +221,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             event.max_attempts,
             event.reason
         );
+        let _ = writeln!(std::io::stderr(), "{}", pbx_report::redact(&line));
     });
     // A private index may need the credentials to list files too; public
     // indexes never do, and other hosts never get them.

@@ -67,8 +67,9 @@ impl<'a> Console<'a> {
         }
     }
 
-    /// Writes the result line(s) to stdout.
+    /// Writes the result line(s) to stdout (redacted).
     pub fn result(&mut self, text: &str) {
+        let text = crate::redact(text);
         ignore_broken_pipe(
             self.out
                 .write_all(text.as_bytes())
@@ -83,9 +84,30 @@ impl<'a> Console<'a> {
         self.result(&format!("{text}\n"));
     }
 
-    /// A line for people on stderr.
+    /// A line for people on stderr (redacted).
     pub fn say(&mut self, line: &str) {
-        ignore_broken_pipe(writeln!(self.err, "{line}"));
+        ignore_broken_pipe(writeln!(self.err, "{}", crate::redact(line)));
+    }
+
+    /// Registers a secret read from anywhere (every form of it is redacted
+    /// from now on) and masks each form under GitHub Actions.
+    pub fn secret(&mut self, secret: &str) {
+        let forms = crate::register_secret(secret);
+        self.mask_forms(&forms);
+    }
+
+    /// [`Console::secret`] for a username and password (also `user:pass`
+    /// and its base64, as in an `Authorization: Basic` header).
+    pub fn credentials(&mut self, username: &str, secret: &str) {
+        let forms = crate::register_credentials(username, secret);
+        self.mask_forms(&forms);
+    }
+
+    fn mask_forms(&mut self, forms: &[String]) {
+        let github = self.github.clone();
+        for form in forms {
+            ignore_broken_pipe(github.mask(self.err, form));
+        }
     }
 
     /// The stderr stream, for workflow commands.

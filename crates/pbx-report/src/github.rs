@@ -109,8 +109,8 @@ impl GithubActions {
         writeln!(
             err,
             "::{level} {}::{}",
-            props.join(","),
-            escape_data(message)
+            crate::redact(&props.join(",")),
+            escape_data(&crate::redact(message))
         )
     }
 
@@ -157,13 +157,13 @@ impl GithubActions {
                 text.push_str(&format!("{key}={value}\n"));
             }
         }
-        append(path, &text)
+        append(path, &crate::redact(&text))
     }
 
     /// Appends Markdown to `$GITHUB_STEP_SUMMARY`.
     pub fn append_summary(&self, markdown: &str) -> io::Result<()> {
         match &self.summary {
-            Some(path) => append(path, markdown),
+            Some(path) => append(path, &crate::redact(markdown)),
             None => Ok(()),
         }
     }

@@ -25,9 +25,11 @@ mod console;
 mod duration;
 mod github;
 mod problem;
+mod redact;
 
 pub use check::{Check, CheckSet};
 pub use console::{forget_empty_settings, run_main, Console, Format};
 pub use duration::parse_duration;
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
+pub use redact::{redact, register_credentials, register_secret, REDACTED};
