@@ -25,8 +25,9 @@ pub enum IndexError {
         /// The last error seen.
         last: String,
     },
-    /// The index answered with a status that no retry will change.
-    #[error("{url} answered {status}: {message}")]
+    /// The index answered with a status that no retry will change. A 401
+    /// or 403 says whether credentials were sent.
+    #[error("{url} answered {status}: {message}{}", auth_note(*status, *sent_credentials))]
     Status {
         /// The URL asked.
         url: String,
@@ -34,6 +35,21 @@ pub enum IndexError {
         status: u16,
         /// The body (trimmed) or the reason phrase.
         message: String,
+        /// Whether the request carried credentials.
+        sent_credentials: bool,
+    },
+    /// The TLS handshake failed over a certificate: the server's is not
+    /// trusted here, or the server refused ours. Never retried.
+    #[error("{url}: TLS certificate problem: {problem}; {advice}")]
+    Certificate {
+        /// The URL asked.
+        url: String,
+        /// What the TLS library said, in words.
+        problem: String,
+        /// What pbx trusted (the platform's store, a bundle and its
+        /// variable), the proxy the connection went through, and which
+        /// setting to use.
+        advice: String,
     },
     /// The index answered something that is not a simple API page.
     #[error("{url} returned a malformed answer: {reason}")]
@@ -71,11 +87,33 @@ pub enum IndexError {
     },
 }
 
+fn auth_note(status: u16, sent_credentials: bool) -> &'static str {
+    match (status, sent_credentials) {
+        (401 | 403, false) => " (no credentials were sent: this index wants them even for reading)",
+        (401, true) => " (the credentials sent were not accepted)",
+        (403, true) => " (the credentials sent are not allowed to do this)",
+        _ => "",
+    }
+}
+
 impl IndexError {
     /// The index could not be reached (connection errors, timeouts, 429 and
     /// 5xx after every retry): the binaries exit 3.
+    ///
+    /// A [`IndexError::Certificate`] is environment too: the network path
+    /// (a TLS-inspecting proxy, a private CA) needs a setting, not the
+    /// command line.
     pub fn is_environment(&self) -> bool {
-        matches!(self, IndexError::Unreachable { .. })
+        matches!(
+            self,
+            IndexError::Unreachable { .. } | IndexError::Certificate { .. }
+        )
+    }
+
+    /// A certificate problem: retrying does not help; the hint says which
+    /// setting does.
+    pub fn is_certificate(&self) -> bool {
+        matches!(self, IndexError::Certificate { .. })
     }
 
     /// The error is about what the user gave (an index name, a URL, a
