@@ -247,7 +247,7 @@ fn serve_tls(
     let tls = tls.get_mut();
     tls.write_all(out.as_bytes())?;
     tls.write_all(
-        &answer[split.min(answer.len())..]
+        answer[split.min(answer.len())..]
             .get(2..)
             .unwrap_or_default(),
     )?;
@@ -363,7 +363,7 @@ fn tunnel(
     let mut client_write = client;
     let requests = requests.clone();
     let forward = thread::spawn(move || {
-        let mut count = |bytes: &[u8]| {
+        let count = |bytes: &[u8]| {
             let n = bytes.windows(11).filter(|w| w == b" HTTP/1.1\r\n").count();
             requests.fetch_add(n, Ordering::SeqCst);
         };
