@@ -125,6 +125,31 @@ fn an_untrusted_certificate_is_one_attempt_and_exit_3_until_its_ca_is_given() {
 }
 
 #[test]
+fn reinstall_waiting_for_an_index_does_not_poll_an_untrusted_certificate() {
+    let (_project, server) = published();
+    let ca = TestCa::new();
+    let front = TlsFront::start(ca.server_config(false), server.port());
+    let tmp = TempDir::new();
+    let started = std::time::Instant::now();
+    let mut cmd = pbx("pbx-reinstall");
+    clean_network_env(&mut cmd);
+    let run = Run::of(
+        cmd.args(["--package", "demo-pkg", "--version", "1.2.0"])
+            .args(["--index", &front.url(), "--wait", "60s"])
+            .args(["--pythons", "3.12", "--skip-missing"])
+            .env("PBX_HTTP_RETRIES", "3")
+            .env("PBX_HTTP_BACKOFF_MS", "10")
+            .env("TMPDIR", tmp.path())
+            .current_dir(tmp.path()),
+    );
+    run.code(3)
+        .stderr_has("TLS certificate problem")
+        .stderr_has("PBX_CERT");
+    assert_eq!(front.connections(), 1, "one look, never polled again");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
 fn unusable_certificate_files_are_input_errors_naming_the_variable_and_file() {
     let (project, _server) = published();
     let dir = TempDir::new();

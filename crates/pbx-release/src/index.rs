@@ -264,7 +264,9 @@ pub fn wait_until_listed(
                 last = Some(outcome);
                 (Some(missing), None)
             }
-            Err(err) if err.is_environment() => (None, Some(err)),
+            // A certificate the client does not trust stays untrusted:
+            // said at once, not polled until the deadline.
+            Err(err) if err.is_environment() && !err.is_certificate() => (None, Some(err)),
             Err(err) => return Err(err),
         };
         let now = Instant::now();
