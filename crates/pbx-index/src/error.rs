@@ -89,7 +89,10 @@ pub enum IndexError {
 
 fn auth_note(status: u16, sent_credentials: bool) -> &'static str {
     match (status, sent_credentials) {
-        (401 | 403, false) => " (no credentials were sent: this index wants them even for reading)",
+        (401, false) => " (no credentials were sent: this index wants them even for reading)",
+        (403, false) => {
+            " (no credentials were sent: this index refuses anonymous reads of this URL)"
+        }
         (401, true) => " (the credentials sent were not accepted)",
         (403, true) => " (the credentials sent are not allowed to do this)",
         _ => "",
@@ -126,5 +129,43 @@ impl IndexError {
                 | IndexError::Redirected { .. }
                 | IndexError::Io { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, sent_credentials: bool) -> String {
+        IndexError::Status {
+            url: "https://pkgs.example/simple/demo/".into(),
+            status,
+            message: "Unauthorized".into(),
+            sent_credentials,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn refused_reads_say_whether_credentials_were_sent() {
+        assert!(status(401, false).contains("no credentials were sent"));
+        assert!(status(403, false).contains("no credentials were sent"));
+        assert!(status(401, true).contains("credentials sent were not accepted"));
+        assert!(status(403, true).contains("not allowed"));
+        assert!(!status(404, false).contains("credentials"));
+    }
+
+    #[test]
+    fn a_certificate_error_is_environment_and_not_retryable_input() {
+        let err = IndexError::Certificate {
+            url: "https://pypi.org/simple/six/".into(),
+            problem: "the server's certificate is not trusted".into(),
+            advice: "point PBX_CERT at a bundle".into(),
+        };
+        assert!(err.is_environment() && err.is_certificate() && !err.is_input());
+        assert_eq!(
+            err.to_string(),
+            "https://pypi.org/simple/six/: TLS certificate problem: the server's certificate is not trusted; point PBX_CERT at a bundle"
+        );
     }
 }
