@@ -344,6 +344,37 @@ fn proxies_carry_the_requests_and_no_proxy_and_this_machine_bypass_them() {
 }
 
 #[test]
+fn a_proxy_that_wants_credentials_gets_them_from_the_url_and_never_shows_them() {
+    let (project, server) = published();
+    let proxy = ConnectProxy::start_with_auth("alice", "pr0xy-s3cret");
+    let hidden = format!("http://index.pbx.test:{}/", server.port());
+
+    same_both(&compare(
+        project.path(),
+        &hidden,
+        &[("HTTP_PROXY", &proxy.url_with("alice", "pr0xy-s3cret"))],
+    ));
+    // Basic base64("alice:pr0xy-s3cret")
+    assert!(proxy
+        .authorizations()
+        .iter()
+        .all(|a| a == "Basic YWxpY2U6cHIweHktczNjcmV0"));
+
+    // Without credentials, and with wrong ones: 407, one tunnel asked, no
+    // retry, exit 3, the password never shown.
+    for url in [proxy.url(), proxy.url_with("alice", "wr0ng-s3cret")] {
+        let before = proxy.tunnels().len();
+        let run = compare(project.path(), &hidden, &[("HTTP_PROXY", &url)]);
+        run.code(3)
+            .stderr_has("refused the connection with HTTP 407")
+            .stderr_has("put them in the proxy URL");
+        assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+        assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+        assert_eq!(proxy.tunnels().len(), before + 1);
+    }
+}
+
+#[test]
 fn a_private_index_without_credentials_says_no_credentials_were_sent() {
     let (project, _server) = published();
     let private = PypiServer::start_private("alice", "s3cret-pw");

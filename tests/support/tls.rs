@@ -257,40 +257,71 @@ fn serve_tls(
     Ok(())
 }
 
-/// An HTTP CONNECT proxy on 127.0.0.1.
+/// An HTTP CONNECT proxy on 127.0.0.1, optionally wanting Basic
+/// credentials (407 without them).
 pub struct ConnectProxy {
     port: u16,
     tunnels: Arc<Mutex<Vec<String>>>,
+    authorizations: Arc<Mutex<Vec<String>>>,
     requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
 impl ConnectProxy {
     pub fn start() -> ConnectProxy {
+        Self::launch(None)
+    }
+
+    /// A proxy that answers 407 unless `Proxy-Authorization` carries
+    /// `user:password`.
+    pub fn start_with_auth(user: &str, password: &str) -> ConnectProxy {
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Self::launch(Some(format!("Basic {token}")))
+    }
+
+    fn launch(auth: Option<String>) -> ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let tunnels = Arc::new(Mutex::new(Vec::new()));
+        let authorizations = Arc::new(Mutex::new(Vec::new()));
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (t, r, s) = (tunnels.clone(), requests.clone(), stop.clone());
+        let (t, a, r, s) = (
+            tunnels.clone(),
+            authorizations.clone(),
+            requests.clone(),
+            stop.clone(),
+        );
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (t, r) = (t.clone(), r.clone());
+                let (t, a, r, auth) = (t.clone(), a.clone(), r.clone(), auth.clone());
                 thread::spawn(move || {
-                    let _ = tunnel(stream, &t, &r);
+                    let _ = tunnel(stream, &t, &a, &r, auth.as_deref());
                 });
             }
         });
         ConnectProxy {
             port,
             tunnels,
+            authorizations,
             requests,
             stop,
         }
+    }
+
+    /// `http://127.0.0.1:PORT` with `user:password@`.
+    pub fn url_with(&self, user: &str, password: &str) -> String {
+        format!("http://{user}:{password}@127.0.0.1:{}", self.port)
+    }
+
+    /// The `Proxy-Authorization` values received (empty when absent).
+    pub fn authorizations(&self) -> Vec<String> {
+        self.authorizations.lock().unwrap().clone()
     }
 
     /// `http://127.0.0.1:PORT`, for `HTTPS_PROXY` and friends.
@@ -319,18 +350,27 @@ impl Drop for ConnectProxy {
 fn tunnel(
     client: TcpStream,
     tunnels: &Mutex<Vec<String>>,
+    authorizations: &Mutex<Vec<String>>,
     requests: &Arc<AtomicUsize>,
+    auth: Option<&str>,
 ) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut first = String::new();
     reader.read_line(&mut first)?;
+    let mut authorization = String::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
             break;
         }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("proxy-authorization") {
+                authorization = value.trim().to_string();
+            }
+        }
     }
+    authorizations.lock().unwrap().push(authorization.clone());
     let mut client = client;
     let mut parts = first.split_whitespace();
     let (Some("CONNECT"), Some(target)) = (parts.next(), parts.next()) else {
@@ -340,6 +380,10 @@ fn tunnel(
         return Ok(());
     };
     tunnels.lock().unwrap().push(target.to_string());
+    if auth.is_some_and(|want| want != authorization) {
+        client.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"pbx-test\"\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(());
+    }
     let Some((host, port)) = target.rsplit_once(':') else {
         client.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")?;
         return Ok(());

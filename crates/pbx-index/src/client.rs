@@ -400,6 +400,21 @@ impl Client {
                 ),
             });
         }
+        if let (Some(status), Some(proxy)) =
+            (proxy_refusal(error), self.config.proxies.describe_for(url))
+        {
+            return AttemptError::Fatal(IndexError::ProxyRefused {
+                url: url.to_string(),
+                hint: if status == 407 {
+                    "the proxy wants credentials: put them in the proxy URL (`http://user:password@proxy:port`)".to_string()
+                } else {
+                    "check that the proxy allows this host and port, or list the host in NO_PROXY"
+                        .to_string()
+                },
+                proxy,
+                status,
+            });
+        }
         let reason = describe(error);
         AttemptError::Transport(match self.config.proxies.describe_for(url) {
             Some(proxy) => format!("{reason} (through the proxy {proxy})"),
@@ -775,6 +790,23 @@ pub(crate) fn retry_after(reply: &Reply) -> Option<Duration> {
     )
 }
 
+/// The 4xx status a CONNECT proxy refused the tunnel with (ureq says
+/// `proxy server responded 407/407`). 5xx (the proxy could not reach the
+/// index) stays a transport error, retried.
+fn proxy_refusal(error: &ureq::Error) -> Option<u16> {
+    let ureq::Error::ConnectProxyFailed(reason) = error else {
+        return None;
+    };
+    let digits: String = reason
+        .split("responded")
+        .nth(1)?
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().filter(|s| (400..500).contains(s))
+}
+
 fn describe(error: &ureq::Error) -> String {
     match error {
         ureq::Error::Timeout(which) => format!("timed out ({which})"),
@@ -835,6 +867,25 @@ mod tests {
             client.backoff(1, Some(Duration::from_secs(9999))),
             MAX_RETRY_AFTER
         );
+    }
+
+    #[test]
+    fn proxy_refusals_are_4xx_only() {
+        let failed = |r: &str| ureq::Error::ConnectProxyFailed(r.to_string());
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 407/407")),
+            Some(407)
+        );
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 403/403")),
+            Some(403)
+        );
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 502/502")),
+            None
+        );
+        assert_eq!(proxy_refusal(&failed("proxy server did not respond")), None);
+        assert_eq!(proxy_refusal(&ureq::Error::HostNotFound), None);
     }
 
     #[test]

@@ -51,6 +51,19 @@ pub enum IndexError {
         /// setting to use.
         advice: String,
     },
+    /// The proxy refused to open the tunnel (407 authentication required,
+    /// 403 forbidden, or another 4xx). Never retried.
+    #[error("{url}: the proxy {proxy} refused the connection with HTTP {status}; {hint}")]
+    ProxyRefused {
+        /// The URL asked.
+        url: String,
+        /// The proxy (`VAR=url`, password hidden).
+        proxy: String,
+        /// The proxy's status.
+        status: u16,
+        /// Which setting to use.
+        hint: String,
+    },
     /// The index answered something that is not a simple API page.
     #[error("{url} returned a malformed answer: {reason}")]
     Malformed {
@@ -109,8 +122,17 @@ impl IndexError {
     pub fn is_environment(&self) -> bool {
         matches!(
             self,
-            IndexError::Unreachable { .. } | IndexError::Certificate { .. }
+            IndexError::Unreachable { .. }
+                | IndexError::Certificate { .. }
+                | IndexError::ProxyRefused { .. }
         )
+    }
+
+    /// Looking again later may help (the index or the network was down):
+    /// only [`IndexError::Unreachable`]. A certificate or a proxy that
+    /// refuses stays so until a setting changes.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, IndexError::Unreachable { .. })
     }
 
     /// A certificate problem: retrying does not help; the hint says which
