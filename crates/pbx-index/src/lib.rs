@@ -16,7 +16,8 @@
 //!   and a client certificate (`PBX_CLIENT_CERT` / `TWINE_CLIENT_CERT`).
 //!   A certificate error is [`IndexError::Certificate`]: never retried.
 //! - [`Proxies`]: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY`
-//!   as curl reads them; this machine is always reached directly.
+//!   as curl reads them; this machine is always reached directly. A proxy
+//!   that refuses the tunnel is [`IndexError::ProxyRefused`]: not retried.
 //! - [`Credentials`]: never sent over plain http to a host other than this
 //!   machine, never along a redirect to another host, and never shown by
 //!   `Debug`.
