@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 
 use support::index::PypiServer;
-use support::tls::{ConnectProxy, TestCa, TlsFront};
+use support::tls::{ConnectProxy, Socks5Proxy, TestCa, TlsFront};
 use support::{pbx, uv_build, write_project, Run, TempDir};
 
 const WHEEL: &str = "demo_pkg-1.2.0-py3-none-any.whl";
@@ -331,6 +331,26 @@ fn proxies_carry_the_requests_and_no_proxy_and_this_machine_bypass_them() {
     )
     .code(3)
     .stderr_has("issued for another host name");
+
+    // A SOCKS5 proxy carries them too (socks5h: the proxy resolves the
+    // name no DNS knows).
+    let socks = Socks5Proxy::start();
+    same_both(&compare(
+        project.path(),
+        &hidden,
+        &[("ALL_PROXY", &socks.url())],
+    ));
+    assert!(socks.targets().contains(&target), "{:?}", socks.targets());
+    // A SOCKS proxy where nothing listens: exit 3, said with the proxy
+    // (ureq built without SOCKS support would panic here).
+    let closed = support::index::free_port();
+    compare(
+        project.path(),
+        &hidden,
+        &[("ALL_PROXY", &format!("socks5h://127.0.0.1:{closed}"))],
+    )
+    .code(3)
+    .stderr_has("through the proxy ALL_PROXY=socks5h://127.0.0.1:");
 
     // An unusable proxy setting is an input error naming the variable.
     compare(

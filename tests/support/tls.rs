@@ -433,3 +433,112 @@ fn tunnel(
     let _ = forward.join();
     Ok(())
 }
+
+/// A SOCKS5 proxy on 127.0.0.1 (no authentication), as `ssh -D` gives.
+/// Names under `.pbx.test` lead to 127.0.0.1; it never connects anywhere
+/// but 127.0.0.1. Records each `host:port` asked.
+pub struct Socks5Proxy {
+    port: u16,
+    targets: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Socks5Proxy {
+    pub fn start() -> Socks5Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (t, s) = (targets.clone(), stop.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let t = t.clone();
+                thread::spawn(move || {
+                    let _ = socks5(stream, &t);
+                });
+            }
+        });
+        Socks5Proxy {
+            port,
+            targets,
+            stop,
+        }
+    }
+
+    /// `socks5h://127.0.0.1:PORT` (the proxy resolves names).
+    pub fn url(&self) -> String {
+        format!("socks5h://127.0.0.1:{}", self.port)
+    }
+
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Socks5Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn socks5(mut client: TcpStream, targets: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    client.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut head = [0u8; 2];
+    client.read_exact(&mut head)?;
+    let mut methods = vec![0u8; usize::from(head[1])];
+    client.read_exact(&mut methods)?;
+    if head[0] != 5 || !methods.contains(&0) {
+        client.write_all(&[5, 0xff])?;
+        return Ok(());
+    }
+    client.write_all(&[5, 0])?;
+    let mut request = [0u8; 4];
+    client.read_exact(&mut request)?;
+    let host = match request[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            client.read_exact(&mut ip)?;
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            client.read_exact(&mut len)?;
+            let mut name = vec![0u8; usize::from(len[0])];
+            client.read_exact(&mut name)?;
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => {
+            client.write_all(&[5, 8, 0, 1, 0, 0, 0, 0, 0, 0])?;
+            return Ok(());
+        }
+    };
+    let mut port = [0u8; 2];
+    client.read_exact(&mut port)?;
+    let port = u16::from_be_bytes(port);
+    targets.lock().unwrap().push(format!("{host}:{port}"));
+    let local = host == "127.0.0.1" || host == "localhost" || host.ends_with(".pbx.test");
+    let upstream = match local.then(|| TcpStream::connect(("127.0.0.1", port))) {
+        Some(Ok(upstream)) => upstream,
+        // 2: not allowed by the rule set; 5: connection refused.
+        None => return client.write_all(&[5, 2, 0, 1, 0, 0, 0, 0, 0, 0]),
+        Some(Err(_)) => return client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]),
+    };
+    client.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0])?;
+    let mut up_write = upstream.try_clone()?;
+    let mut up_read = upstream;
+    let mut client_read = client.try_clone()?;
+    let mut client_write = client;
+    let forward = thread::spawn(move || {
+        let _ = std::io::copy(&mut client_read, &mut up_write);
+        let _ = up_write.shutdown(Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut up_read, &mut client_write);
+    let _ = client_write.shutdown(Shutdown::Both);
+    let _ = forward.join();
+    Ok(())
+}
