@@ -901,5 +901,17 @@ mod tests {
         assert!(
             ClientConfig::from_vars(|k| (k == "PBX_HTTP_TIMEOUT").then(|| "-1".into())).is_err()
         );
+        // TLS and proxy settings come through the same `var`.
+        let err = ClientConfig::from_vars(|k| (k == "HTTPS_PROXY").then(|| "ftp://p:1".into()))
+            .unwrap_err();
+        assert!(err.starts_with("HTTPS_PROXY="), "{err}");
+        let err = ClientConfig::from_vars(|k| (k == "PBX_CERT").then(|| "/nonexistent.pem".into()))
+            .unwrap_err();
+        assert!(err.starts_with("PBX_CERT=/nonexistent.pem"), "{err}");
+        let config =
+            ClientConfig::from_vars(|k| (k == "https_proxy").then(|| "proxy.corp:3128".into()))
+                .unwrap();
+        assert!(!config.proxies.is_empty());
+        assert_eq!(config.tls, Tls::default());
     }
 }
