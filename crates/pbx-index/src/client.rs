@@ -24,6 +24,12 @@ pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;
 /// thousands of files is a few MiB).
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 
+/// What to do about a server certificate that is not trusted.
+const SERVER_CERT_HINT: &str = "if a proxy or a private CA signs this server's certificate, point PBX_CERT (or TWINE_CERT, or SSL_CERT_FILE for every tool) at a PEM bundle holding that CA";
+
+/// What to do when the index wants a client certificate and has none.
+const CLIENT_CERT_HINT: &str = "this index wants a client certificate: set PBX_CLIENT_CERT (or TWINE_CLIENT_CERT) to a PEM file holding the certificate and its private key";
+
 /// The longest wait a `Retry-After` can ask for.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
@@ -295,32 +301,31 @@ impl Client {
     /// A client with `config`.
     pub fn new(config: ClientConfig) -> Client {
         let tls = config.tls.ureq_config();
-        let agent = |route: Route| -> Option<ureq::Agent> {
-            let proxy = match route {
-                Route::Direct => None,
-                // Checked when the settings were read; a proxy that does
-                // not parse here is left out rather than panicking.
-                _ => Some(ureq::Proxy::new(&config.proxies.for_route(route)?.url).ok()?),
-            };
-            Some(
-                ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .max_redirects(0)
-                    .user_agent(config.user_agent.as_str())
-                    .timeout_connect(Some(config.connect_timeout))
-                    .timeout_recv_response(Some(config.timeout))
-                    .timeout_per_read(Some(config.timeout))
-                    .timeout_per_write(Some(config.timeout))
-                    .tls_config(tls.clone())
-                    .proxy(proxy)
-                    .build()
-                    .into(),
-            )
+        let build = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .user_agent(config.user_agent.as_str())
+                .timeout_connect(Some(config.connect_timeout))
+                .timeout_recv_response(Some(config.timeout))
+                .timeout_per_read(Some(config.timeout))
+                .timeout_per_write(Some(config.timeout))
+                .tls_config(tls.clone())
+                // Always set: ureq would otherwise read the environment
+                // itself (ALL_PROXY first, no NO_PROXY for this machine).
+                .proxy(proxy)
+                .build()
+                .into()
+        };
+        // `Proxies` only holds URLs that ureq parsed when they were read.
+        let proxied = |route: Route| {
+            let url = &config.proxies.for_route(route)?.url;
+            ureq::Proxy::new(url).ok().map(|proxy| build(Some(proxy)))
         };
         let agents = Agents {
-            direct: agent(Route::Direct).unwrap_or_else(ureq::Agent::new_with_defaults),
-            http: agent(Route::Http),
-            https: agent(Route::Https),
+            direct: build(None),
+            http: proxied(Route::Http),
+            https: proxied(Route::Https),
         };
         Client {
             agents,
@@ -375,17 +380,18 @@ impl Client {
     /// is a transport error (said with the proxy it went through).
     fn transport_error(&self, url: &Url, error: &ureq::Error) -> AttemptError {
         if let Some(problem) = tls::certificate_problem(error) {
-            let client_side = problem.contains("client certificate");
-            let hint = if client_side {
-                match self.config.tls.identity() {
-                    Some(identity) => format!(
-                        "check the client certificate {} (is it the one this index expects, and still valid?)",
-                        identity.origin()
-                    ),
-                    None => "this index wants a client certificate: set PBX_CLIENT_CERT (or TWINE_CLIENT_CERT) to a PEM file holding the certificate and its private key".to_string(),
+            let (problem, hint) = match problem {
+                tls::CertificateProblem::Server(problem) => (problem, SERVER_CERT_HINT.to_string()),
+                tls::CertificateProblem::Client(problem) => {
+                    let hint = match self.config.tls.identity() {
+                        Some(identity) => format!(
+                            "check the client certificate {} (is it the one this index expects, and still valid?)",
+                            identity.origin()
+                        ),
+                        None => CLIENT_CERT_HINT.to_string(),
+                    };
+                    (problem, hint)
                 }
-            } else {
-                "if a proxy or a private CA signs this server's certificate, point PBX_CERT (or TWINE_CERT, or SSL_CERT_FILE for every tool) at a PEM bundle holding that CA".to_string()
             };
             let via = match self.config.proxies.describe_for(url) {
                 Some(proxy) => format!(" through the proxy {proxy}"),

@@ -462,10 +462,18 @@ fn platform_roots() -> &'static PlatformRoots {
     })
 }
 
+/// A TLS failure over a certificate, in words.
+pub(crate) enum CertificateProblem {
+    /// The server's certificate is not trusted here.
+    Server(String),
+    /// The server refused ours (or wanted one).
+    Client(String),
+}
+
 /// A TLS failure that is about certificates: the server's not trusted
 /// (unknown issuer, expired, wrong name, …) or ours refused. `None` for
 /// other errors.
-pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<String> {
+pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<CertificateProblem> {
     let rustls_error = match error {
         ureq::Error::Rustls(e) => e,
         ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
@@ -473,10 +481,10 @@ pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<String> {
     };
     use rustls::AlertDescription as Alert;
     match rustls_error {
-        rustls::Error::InvalidCertificate(reason) => Some(format!(
+        rustls::Error::InvalidCertificate(reason) => Some(CertificateProblem::Server(format!(
             "the server's certificate is not trusted ({})",
             certificate_reason(reason)
-        )),
+        ))),
         rustls::Error::AlertReceived(
             alert @ (Alert::BadCertificate
             | Alert::UnknownCA
@@ -486,9 +494,9 @@ pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<String> {
             | Alert::CertificateUnknown
             | Alert::UnsupportedCertificate
             | Alert::AccessDenied),
-        ) => Some(format!(
+        ) => Some(CertificateProblem::Client(format!(
             "the server refused our client certificate (TLS alert {alert:?})"
-        )),
+        ))),
         _ => None,
     }
 }
