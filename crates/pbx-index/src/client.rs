@@ -379,10 +379,10 @@ impl Client {
     /// a certificate problem is fatal (no retry fixes it), anything else
     /// is a transport error (said with the proxy it went through).
     fn transport_error(&self, url: &Url, error: &ureq::Error) -> AttemptError {
-        if let Some(problem) = tls::certificate_problem(error) {
+        if let Some(problem) = tls::certificate_failure(error) {
             let (problem, hint) = match problem {
-                tls::CertificateProblem::Server(problem) => (problem, SERVER_CERT_HINT.to_string()),
-                tls::CertificateProblem::Client(problem) => {
+                tls::CertificateFailure::Server(problem) => (problem, SERVER_CERT_HINT.to_string()),
+                tls::CertificateFailure::Client(problem) => {
                     let hint = match self.config.tls.identity() {
                         Some(identity) => format!(
                             "check the client certificate {} (is it the one this index expects, and still valid?)",

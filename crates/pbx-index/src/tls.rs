@@ -463,7 +463,7 @@ fn platform_roots() -> &'static PlatformRoots {
 }
 
 /// A TLS failure over a certificate, in words.
-pub(crate) enum CertificateProblem {
+pub(crate) enum CertificateFailure {
     /// The server's certificate is not trusted here.
     Server(String),
     /// The server refused ours (or wanted one).
@@ -473,7 +473,7 @@ pub(crate) enum CertificateProblem {
 /// A TLS failure that is about certificates: the server's not trusted
 /// (unknown issuer, expired, wrong name, …) or ours refused. `None` for
 /// other errors.
-pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<CertificateProblem> {
+pub(crate) fn certificate_failure(error: &ureq::Error) -> Option<CertificateFailure> {
     let rustls_error = match error {
         ureq::Error::Rustls(e) => e,
         ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
@@ -481,7 +481,7 @@ pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<CertificateProb
     };
     use rustls::AlertDescription as Alert;
     match rustls_error {
-        rustls::Error::InvalidCertificate(reason) => Some(CertificateProblem::Server(format!(
+        rustls::Error::InvalidCertificate(reason) => Some(CertificateFailure::Server(format!(
             "the server's certificate is not trusted ({})",
             certificate_reason(reason)
         ))),
@@ -494,7 +494,7 @@ pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<CertificateProb
             | Alert::CertificateUnknown
             | Alert::UnsupportedCertificate
             | Alert::AccessDenied),
-        ) => Some(CertificateProblem::Client(format!(
+        ) => Some(CertificateFailure::Client(format!(
             "the server refused our client certificate (TLS alert {alert:?})"
         ))),
         _ => None,
