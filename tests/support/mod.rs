@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod index;
+pub mod tls;
 
 /// The path of a built pbx binary.
 pub fn bin(name: &str) -> PathBuf {

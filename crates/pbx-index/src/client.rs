@@ -11,7 +11,9 @@ use ureq::http;
 use url::Url;
 
 use crate::error::IndexError;
+use crate::proxy::{Proxies, Route};
 use crate::simple::{self, IndexFile};
+use crate::tls::{self, Tls};
 use crate::urls::project_url;
 
 /// The `Accept` header of simple API reads: PEP 691 JSON first, PEP 503
@@ -22,10 +24,16 @@ pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;
 /// thousands of files is a few MiB).
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 
+/// What to do about a server certificate that is not trusted.
+const SERVER_CERT_HINT: &str = "if a proxy or a private CA signs this server's certificate, point PBX_CERT (or TWINE_CERT, or SSL_CERT_FILE for every tool) at a PEM bundle holding that CA";
+
+/// What to do when the index wants a client certificate and has none.
+const CLIENT_CERT_HINT: &str = "this index wants a client certificate: set PBX_CLIENT_CERT (or TWINE_CLIENT_CERT) to a PEM file holding the certificate and its private key";
+
 /// The longest wait a `Retry-After` can ask for.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
-/// Timeouts and retry budget.
+/// Timeouts, retry budget, TLS and proxies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
     /// Attempts after the first one, for connection errors, timeouts, 429
@@ -42,6 +50,12 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// The roots trusted and the client certificate shown (the platform's
+    /// store by default).
+    pub tls: Tls,
+    /// The proxies (none by default; [`ClientConfig::from_vars`] reads
+    /// them from the environment).
+    pub proxies: Proxies,
 }
 
 impl Default for ClientConfig {
@@ -53,16 +67,27 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(15),
             timeout: Duration::from_secs(120),
             user_agent: format!("pbx/{}", env!("CARGO_PKG_VERSION")),
+            tls: Tls::default(),
+            proxies: Proxies::none(),
         }
     }
 }
 
 impl ClientConfig {
     /// The defaults, adjusted by `PBX_HTTP_TIMEOUT` (seconds, fractions
-    /// allowed), `PBX_HTTP_RETRIES` and `PBX_HTTP_BACKOFF_MS`, read through
-    /// `var`. Returns the variable and why its value is unusable.
+    /// allowed), `PBX_HTTP_RETRIES` and `PBX_HTTP_BACKOFF_MS`, with the TLS
+    /// settings of [`Tls::from_vars`] (`PBX_CERT`/`TWINE_CERT`,
+    /// `PBX_CLIENT_CERT`/`TWINE_CLIENT_CERT`, `SSL_CERT_FILE`,
+    /// `SSL_CERT_DIR`) and the proxies of [`Proxies::from_vars`]
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), all read
+    /// through `var`. Returns the variable (and file) and why its value is
+    /// unusable.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientConfig, String> {
-        let mut config = ClientConfig::default();
+        let mut config = ClientConfig {
+            tls: Tls::from_vars(&var)?,
+            proxies: Proxies::from_vars(&var)?,
+            ..ClientConfig::default()
+        };
         if let Some(value) = var("PBX_HTTP_TIMEOUT") {
             let secs: f64 = value
                 .trim()
@@ -190,7 +215,7 @@ type Observer = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 /// `Retry-After`), never on other 4xx.
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
+    agents: Agents,
     config: ClientConfig,
     observer: Option<Observer>,
     read_auth: Option<(String, Credentials)>,
@@ -202,6 +227,15 @@ impl fmt::Debug for Client {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
+}
+
+/// One keep-alive agent per route: direct, through the http proxy, through
+/// the https proxy.
+#[derive(Clone)]
+struct Agents {
+    direct: ureq::Agent,
+    http: Option<ureq::Agent>,
+    https: Option<ureq::Agent>,
 }
 
 /// An HTTP answer (any status), body read into memory.
@@ -266,18 +300,35 @@ pub(crate) enum AttemptError {
 impl Client {
     /// A client with `config`.
     pub fn new(config: ClientConfig) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(config.user_agent.as_str())
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_recv_response(Some(config.timeout))
-            .timeout_per_read(Some(config.timeout))
-            .timeout_per_write(Some(config.timeout))
-            .build()
-            .into();
+        let tls = config.tls.ureq_config();
+        let build = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .user_agent(config.user_agent.as_str())
+                .timeout_connect(Some(config.connect_timeout))
+                .timeout_recv_response(Some(config.timeout))
+                .timeout_per_read(Some(config.timeout))
+                .timeout_per_write(Some(config.timeout))
+                .tls_config(tls.clone())
+                // Always set: ureq would otherwise read the environment
+                // itself (ALL_PROXY first, no NO_PROXY for this machine).
+                .proxy(proxy)
+                .build()
+                .into()
+        };
+        // `Proxies` only holds URLs that ureq parsed when they were read.
+        let proxied = |route: Route| {
+            let url = &config.proxies.for_route(route)?.url;
+            ureq::Proxy::new(url).ok().map(|proxy| build(Some(proxy)))
+        };
+        let agents = Agents {
+            direct: build(None),
+            http: proxied(Route::Http),
+            https: proxied(Route::Https),
+        };
         Client {
-            agent,
+            agents,
             config,
             observer: None,
             read_auth: None,
@@ -301,7 +352,7 @@ impl Client {
 
     /// The read credentials for `url`, when its host is the one they are
     /// for.
-    fn read_credentials_for(&self, url: &Url) -> Option<&Credentials> {
+    pub(crate) fn read_credentials_for(&self, url: &Url) -> Option<&Credentials> {
         self.read_auth
             .as_ref()
             .filter(|(host, _)| url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host)))
@@ -311,6 +362,70 @@ impl Client {
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// The agent for `url`: direct, or through the proxy for its scheme
+    /// unless `NO_PROXY` (or this machine) says direct.
+    fn agent_for(&self, url: &Url) -> &ureq::Agent {
+        let proxied = match self.config.proxies.route(url) {
+            Route::Direct => None,
+            Route::Http => self.agents.http.as_ref(),
+            Route::Https => self.agents.https.as_ref(),
+        };
+        proxied.unwrap_or(&self.agents.direct)
+    }
+
+    /// Why one exchange with `url` got no answer, as an [`AttemptError`]:
+    /// a certificate problem is fatal (no retry fixes it), anything else
+    /// is a transport error (said with the proxy it went through).
+    fn transport_error(&self, url: &Url, error: &ureq::Error) -> AttemptError {
+        if let Some(problem) = tls::certificate_failure(error) {
+            let (problem, hint) = match problem {
+                tls::CertificateFailure::Server(problem) => (problem, SERVER_CERT_HINT.to_string()),
+                tls::CertificateFailure::Client(problem) => {
+                    let hint = match self.config.tls.identity() {
+                        Some(identity) => format!(
+                            "check the client certificate {} (is it the one this index expects, and still valid?)",
+                            identity.origin()
+                        ),
+                        None => CLIENT_CERT_HINT.to_string(),
+                    };
+                    (problem, hint)
+                }
+            };
+            let via = match self.config.proxies.describe_for(url) {
+                Some(proxy) => format!(" through the proxy {proxy}"),
+                None => String::new(),
+            };
+            return AttemptError::Fatal(IndexError::Certificate {
+                url: url.to_string(),
+                problem,
+                advice: format!(
+                    "pbx trusts {}{via}; {hint}",
+                    self.config.tls.describe_roots()
+                ),
+            });
+        }
+        if let (Some(status), Some(proxy)) =
+            (proxy_refusal(error), self.config.proxies.describe_for(url))
+        {
+            return AttemptError::Fatal(IndexError::ProxyRefused {
+                url: url.to_string(),
+                hint: if status == 407 {
+                    "the proxy wants credentials: put them in the proxy URL (`http://user:password@proxy:port`)".to_string()
+                } else {
+                    "check that the proxy allows this host and port, or list the host in NO_PROXY"
+                        .to_string()
+                },
+                proxy,
+                status,
+            });
+        }
+        let reason = describe(error);
+        AttemptError::Transport(match self.config.proxies.describe_for(url) {
+            Some(proxy) => format!("{reason} (through the proxy {proxy})"),
+            None => reason,
+        })
     }
 
     /// Every file the index lists for `name` under the simple API base
@@ -343,6 +458,7 @@ impl Client {
                     url: final_url.to_string(),
                     status,
                     message: reply.message(),
+                    sent_credentials: credentials.is_some(),
                 })
             }
         }
@@ -514,17 +630,18 @@ impl Client {
                 reason: e.to_string(),
             })
         };
+        let agent = self.agent_for(url);
         let result = match body {
             RequestBody::Empty => {
                 let request = builder.body(()).map_err(bad_request)?;
-                self.agent.run(request)
+                agent.run(request)
             }
             RequestBody::Bytes(bytes, content_type) => {
                 let request = builder
                     .header("content-type", *content_type)
                     .body(*bytes)
                     .map_err(bad_request)?;
-                self.agent.run(request)
+                agent.run(request)
             }
             RequestBody::Stream {
                 open,
@@ -540,15 +657,14 @@ impl Client {
                 // An index checks a big upload before it answers: allow
                 // for that on top of the usual wait (1 s per 16 MiB).
                 let processing = Duration::from_secs(len / (16 * 1024 * 1024));
-                let request = self
-                    .agent
+                let request = agent
                     .configure_request(request)
                     .timeout_recv_response(Some(self.config.timeout + processing))
                     .build();
-                self.agent.run(request)
+                agent.run(request)
             }
         };
-        let mut response = result.map_err(|e| AttemptError::Transport(describe(&e)))?;
+        let mut response = result.map_err(|e| self.transport_error(url, &e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response
@@ -557,8 +673,11 @@ impl Client {
             .limit(MAX_BODY)
             .lossy_utf8(true)
             .read_to_string()
-            .map_err(|e| {
-                AttemptError::Transport(format!("reading the answer: {}", describe(&e)))
+            .map_err(|e| match self.transport_error(url, &e) {
+                AttemptError::Transport(reason) => {
+                    AttemptError::Transport(format!("reading the answer: {reason}"))
+                }
+                fatal => fatal,
             })?;
         Ok(Reply {
             status,
@@ -631,17 +750,25 @@ impl Client {
         &self,
         url: &Url,
         read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
-    ) -> Result<Result<T, u16>, String> {
+    ) -> Result<Result<T, u16>, AttemptError> {
         let mut builder = http::Request::builder()
             .method("GET")
             .uri(url.as_str())
             .header("cache-control", "no-cache");
         if let Some(credentials) = self.read_credentials_for(url) {
-            check_credentials_allowed(url).map_err(|e| e.to_string())?;
+            check_credentials_allowed(url).map_err(AttemptError::Fatal)?;
             builder = builder.header("authorization", credentials.authorization());
         }
-        let request = builder.body(()).map_err(|e| e.to_string())?;
-        let mut response = self.agent.run(request).map_err(|e| describe(&e))?;
+        let request = builder.body(()).map_err(|e| {
+            AttemptError::Fatal(IndexError::InvalidIndex {
+                input: url.to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        let mut response = self
+            .agent_for(url)
+            .run(request)
+            .map_err(|e| self.transport_error(url, &e))?;
         let status = response.status().as_u16();
         if status != 200 {
             return Ok(Err(status));
@@ -649,7 +776,7 @@ impl Client {
         let mut reader = response.body_mut().as_reader();
         read(&mut reader)
             .map(Ok)
-            .map_err(|e| format!("reading {url}: {e}"))
+            .map_err(|e| AttemptError::Transport(format!("reading {url}: {e}")))
     }
 }
 
@@ -667,6 +794,23 @@ pub(crate) fn retry_after(reply: &Reply) -> Option<Duration> {
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or_default(),
     )
+}
+
+/// The 4xx status a CONNECT proxy refused the tunnel with (ureq says
+/// `proxy server responded 407/407`). 5xx (the proxy could not reach the
+/// index) stays a transport error, retried.
+fn proxy_refusal(error: &ureq::Error) -> Option<u16> {
+    let ureq::Error::ConnectProxyFailed(reason) = error else {
+        return None;
+    };
+    let digits: String = reason
+        .split("responded")
+        .nth(1)?
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().filter(|s| (400..500).contains(s))
 }
 
 fn describe(error: &ureq::Error) -> String {
@@ -732,6 +876,25 @@ mod tests {
     }
 
     #[test]
+    fn proxy_refusals_are_4xx_only() {
+        let failed = |r: &str| ureq::Error::ConnectProxyFailed(r.to_string());
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 407/407")),
+            Some(407)
+        );
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 403/403")),
+            Some(403)
+        );
+        assert_eq!(
+            proxy_refusal(&failed("proxy server responded 502/502")),
+            None
+        );
+        assert_eq!(proxy_refusal(&failed("proxy server did not respond")), None);
+        assert_eq!(proxy_refusal(&ureq::Error::HostNotFound), None);
+    }
+
+    #[test]
     fn config_from_vars() {
         let config = ClientConfig::from_vars(|k| match k {
             "PBX_HTTP_TIMEOUT" => Some("0.5".into()),
@@ -744,5 +907,17 @@ mod tests {
         assert!(
             ClientConfig::from_vars(|k| (k == "PBX_HTTP_TIMEOUT").then(|| "-1".into())).is_err()
         );
+        // TLS and proxy settings come through the same `var`.
+        let err = ClientConfig::from_vars(|k| (k == "HTTPS_PROXY").then(|| "ftp://p:1".into()))
+            .unwrap_err();
+        assert!(err.starts_with("HTTPS_PROXY="), "{err}");
+        let err = ClientConfig::from_vars(|k| (k == "PBX_CERT").then(|| "/nonexistent.pem".into()))
+            .unwrap_err();
+        assert!(err.starts_with("PBX_CERT=/nonexistent.pem"), "{err}");
+        let config =
+            ClientConfig::from_vars(|k| (k == "https_proxy").then(|| "proxy.corp:3128".into()))
+                .unwrap();
+        assert!(!config.proxies.is_empty());
+        assert_eq!(config.tls, Tls::default());
     }
 }

@@ -11,12 +11,20 @@
 //!   repository API, PEP 691 JSON first and PEP 503 HTML as the fallback
 //!   (`#sha256=` fragments, `data-yanked`, `data-requires-python`), as
 //!   [`IndexFile`]s. A 404 means the project is unknown: no files.
+//! - [`Tls`]: the platform's trust store (with `SSL_CERT_FILE` /
+//!   `SSL_CERT_DIR`) by default, a CA bundle (`PBX_CERT` / `TWINE_CERT`)
+//!   and a client certificate (`PBX_CLIENT_CERT` / `TWINE_CLIENT_CERT`).
+//!   A certificate error is [`IndexError::Certificate`]: never retried.
+//! - [`Proxies`]: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY`
+//!   as curl reads them; this machine is always reached directly. A proxy
+//!   that refuses the tunnel is [`IndexError::ProxyRefused`]: not retried.
 //! - [`Credentials`]: never sent over plain http to a host other than this
 //!   machine, never along a redirect to another host, and never shown by
 //!   `Debug`.
 //!
 //! Errors are [`IndexError`]s; [`IndexError::is_environment`] marks the
-//! "index unreachable after every retry" case the binaries exit 3 for.
+//! "index unreachable after every retry" and "certificate not trusted"
+//! cases the binaries exit 3 for.
 //!
 //! ```no_run
 //! use pbx_index::{Client, ClientConfig, IndexUrls};
@@ -33,7 +41,9 @@
 
 mod client;
 mod error;
+mod proxy;
 mod simple;
+mod tls;
 mod upload;
 mod urls;
 
@@ -42,6 +52,8 @@ pub use client::{
     SIMPLE_ACCEPT,
 };
 pub use error::IndexError;
+pub use proxy::Proxies;
 pub use simple::IndexFile;
+pub use tls::{CaBundle, ClientIdentity, Roots, Tls};
 pub use upload::{is_already_exists, Artifact, Target, UploadOutcome};
 pub use urls::{project_url, IndexUrls};

@@ -599,9 +599,11 @@ impl Client {
                         url: url.to_string(),
                         status,
                         message: "downloading the file".into(),
+                        sent_credentials: self.read_credentials_for(&parsed).is_some(),
                     })
                 }
-                Err(reason) => last = reason,
+                Err(AttemptError::Fatal(e)) => return Err(e),
+                Err(AttemptError::Transport(reason)) => last = reason,
             }
             if attempt < max_attempts {
                 self.pause(&parsed, attempt, last.clone(), None);
@@ -620,7 +622,7 @@ impl Client {
         &self,
         url: &Url,
         dest: Option<&std::path::Path>,
-    ) -> Result<Result<String, u16>, String> {
+    ) -> Result<Result<String, u16>, AttemptError> {
         self.get_streaming(url, |reader| {
             let mut file = dest.map(std::fs::File::create).transpose()?;
             let mut hasher = sha2::Sha256::new();

@@ -264,7 +264,10 @@ pub fn wait_until_listed(
                 last = Some(outcome);
                 (Some(missing), None)
             }
-            Err(err) if err.is_environment() => (None, Some(err)),
+            // Only an index that was down is looked at again: a
+            // certificate the client does not trust, or a proxy that
+            // refuses, stays so until a setting changes.
+            Err(err) if err.is_transient() => (None, Some(err)),
             Err(err) => return Err(err),
         };
         let now = Instant::now();
