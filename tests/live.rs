@@ -318,7 +318,7 @@ fn live_reinstall_a_real_package_from_pypi() {
         };
         let run = Run::of(
             pbx("pbx-reinstall")
-                .args(["--package", "six", "--version", "1.16.0", "--index", "pypi"])
+                .args(["six==1.16.0", "--index", "pypi"])
                 .args([
                     "--pythons",
                     "3.11,3.12,3.13",

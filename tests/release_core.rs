@@ -327,7 +327,7 @@ fn a_listed_file_without_a_digest_is_hashed_by_every_command() {
     let reinstall = Run::of(
         pbx("pbx-reinstall")
             .current_dir(project.path())
-            .args(["--package", "demo-nodigest", "--version", "1.0.0"])
+            .arg("demo-nodigest==1.0.0")
             .args(["--index", &simple, "--deps-index", &simple])
             .arg("--dist")
             .arg(project.join("dist"))

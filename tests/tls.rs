@@ -134,7 +134,7 @@ fn reinstall_waiting_for_an_index_does_not_poll_an_untrusted_certificate() {
     let mut cmd = pbx("pbx-reinstall");
     clean_network_env(&mut cmd);
     let run = Run::of(
-        cmd.args(["--package", "demo-pkg", "--version", "1.2.0"])
+        cmd.args(["demo-pkg==1.2.0"])
             .args(["--index", &front.url(), "--wait", "60s"])
             .args(["--pythons", "3.12", "--skip-missing"])
             .env("PBX_HTTP_RETRIES", "3")

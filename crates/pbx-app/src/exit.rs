@@ -60,6 +60,11 @@ pub fn index_problem(error: &IndexError, message: String) -> Problem {
         problem = problem.hint(
             "the index refused the request: pass credentials it accepts (TWINE_USERNAME/TWINE_PASSWORD, PBX_USERNAME/PBX_PASSWORD, --password-stdin or ~/.pypirc), or check the URL",
         );
+    } else if error.is_environment() && !error.is_transient() {
+        // A certificate or a proxy that refuses: waiting changes nothing.
+        problem = problem.hint(
+            "no retry can help: change the setting the message names (PBX_CERT/TWINE_CERT, SSL_CERT_FILE, PBX_CLIENT_CERT, or the proxy variables)",
+        );
     }
     problem
 }
