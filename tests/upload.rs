@@ -876,3 +876,83 @@ fn a_private_index_gets_the_credentials_for_reads_too() {
     again.code(1);
     assert_eq!(again.json()["next_version"], "1.0.0.post1");
 }
+
+/// An index (or a proxy, or a firewall) that answers with an HTML error
+/// page repeating the request's headers, styled with CSS and carrying
+/// lines a CI runner would obey: the token appears in no form anywhere pbx
+/// writes, the page is reduced to one line of text, and no line of the
+/// output is a workflow command pbx did not write itself.
+#[test]
+fn an_error_page_echoing_the_request_leaks_no_secret_and_injects_no_command() {
+    use base64::Engine;
+    let secret = "pypi-AgEIcHlwaS5vcmc-echoed-t0k3n";
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("__token__:{secret}").as_bytes());
+    let stub = HttpStub::start(move |request: &Request| {
+        if request.method == "POST" {
+            let auth = request.header("authorization").unwrap_or("").to_string();
+            Response::new(
+                403,
+                "text/html",
+                format!(
+                    "<html><head><title>403 Forbidden</title><style>body {{ font: 12px sans; }}</style></head><body><h1>Forbidden</h1><pre>Authorization: {auth}\n::error file=a.py,line=1::pwned\n::stop-commands::deadbeef\n::set-output name=x::y\n</pre></body></html>"
+                ),
+            )
+        } else {
+            Response::new(404, "text/plain", "not found")
+        }
+    });
+    let built = Built::new("demo-echo", "1.0.0");
+    let outputs = built.dir.join("github-output");
+    let summary = built.dir.join("step-summary");
+    let mut everything = String::new();
+    for format in ["text", "json"] {
+        let out = upload(&built)
+            .args(["--repository", &stub.url(), "--format", format])
+            .env("TWINE_PASSWORD", secret)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        for line in stderr
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stdout).lines())
+        {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("::") {
+                assert!(
+                    trimmed.starts_with("::add-mask::")
+                        || trimmed.starts_with("::error title=pbx-upload::")
+                        || trimmed.starts_with("::error title=pbx::"),
+                    "a command pbx did not write: {line}\n{stderr}"
+                );
+            }
+        }
+        assert!(stderr.contains("403 Forbidden: Forbidden"), "{stderr}");
+        assert!(!stderr.contains("font: 12px"), "CSS dumped: {stderr}");
+        let rest: String = stderr
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        everything.push_str(&rest);
+        everything.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    everything.push_str(&std::fs::read_to_string(&outputs).unwrap_or_default());
+    everything.push_str(&std::fs::read_to_string(&summary).unwrap_or_default());
+    assert!(!everything.contains(secret), "{everything}");
+    assert!(!everything.contains(&basic), "{everything}");
+    assert!(!everything.contains("AgEIcHlwaS5vcmc"), "{everything}");
+    assert!(
+        everything.contains("***"),
+        "the echo is shown, redacted: {everything}"
+    );
+}

@@ -251,9 +251,11 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The body, trimmed and shortened for messages.
+    /// What the body says, reduced to safe plain text
+    /// ([`crate::text::outside_text`]); the status's reason when it says
+    /// nothing.
     pub fn message(&self) -> String {
-        let text = self.body.trim();
+        let text = crate::text::outside_text(&self.body);
         if text.is_empty() {
             return http::StatusCode::from_u16(self.status)
                 .ok()
@@ -261,16 +263,8 @@ impl Reply {
                 .unwrap_or("")
                 .to_string();
         }
-        shorten(text, 500)
+        text
     }
-}
-
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 /// A request body.

@@ -43,6 +43,7 @@ mod client;
 mod error;
 mod proxy;
 mod simple;
+pub mod text;
 mod tls;
 mod upload;
 mod urls;

@@ -13,7 +13,7 @@ use pbx_artifact::{ArtifactError, CoreMetadata, DistFilename};
 use sha2::Digest;
 use url::Url;
 
-use crate::client::{shorten, AttemptError, Client, Credentials, Reply, RequestBody};
+use crate::client::{AttemptError, Client, Credentials, Reply, RequestBody};
 use crate::error::IndexError;
 use crate::simple::IndexFile;
 
@@ -355,32 +355,7 @@ pub fn is_already_exists(status: u16, message: &str) -> bool {
 /// The message of an upload answer: the JSON `message`/`detail`/`code` when
 /// the index answers JSON, the text otherwise (HTML tags dropped).
 pub(crate) fn answer_message(reply: &Reply) -> String {
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&reply.body) {
-        for key in ["message", "detail", "code", "error"] {
-            if let Some(text) = value.get(key).and_then(|v| v.as_str()) {
-                return shorten(text.trim(), 500);
-            }
-        }
-    }
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in reply.body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = crate::simple::unescape(&text.split_whitespace().collect::<Vec<_>>().join(" "));
-    if text.is_empty() {
-        reply.message()
-    } else {
-        shorten(&text, 500)
-    }
+    reply.message()
 }
 
 /// Where a file of a project lives on an index, for uploads and checks.

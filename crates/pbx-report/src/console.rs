@@ -69,7 +69,8 @@ impl<'a> Console<'a> {
 
     /// Writes the result line(s) to stdout (redacted).
     pub fn result(&mut self, text: &str) {
-        let text = crate::redact(text);
+        let redacted = crate::redact(text);
+        let text = no_commands(&redacted);
         ignore_broken_pipe(
             self.out
                 .write_all(text.as_bytes())
@@ -86,7 +87,7 @@ impl<'a> Console<'a> {
 
     /// A line for people on stderr (redacted).
     pub fn say(&mut self, line: &str) {
-        ignore_broken_pipe(writeln!(self.err, "{}", crate::redact(line)));
+        ignore_broken_pipe(writeln!(self.err, "{}", no_commands(&crate::redact(line))));
     }
 
     /// Registers a secret read from anywhere (every form of it is redacted
@@ -148,6 +149,31 @@ impl<'a> Console<'a> {
         }
         problem.status
     }
+}
+
+/// `text` with every line that a GitHub Actions runner would read as a
+/// workflow command (`::name …::`, after leading whitespace) defused: a line
+/// pbx writes for people or as a result is never a command. pbx's own
+/// commands are written by [`GithubActions`], not through here.
+pub fn no_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("::") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("::") {
+            out.push_str(&line[..line.len() - trimmed.len()]);
+            out.push_str(": :");
+            out.push_str(&trimmed[2..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn ignore_broken_pipe(result: io::Result<()>) {
@@ -218,5 +244,19 @@ pub fn forget_empty_settings() {
         .collect();
     for key in empty {
         std::env::remove_var(key);
+    }
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::*;
+
+    #[test]
+    fn lines_that_a_runner_would_obey_are_defused() {
+        assert_eq!(
+            no_commands("ok\n  ::error file=x::pwned\n::stop-commands::t\nend"),
+            "ok\n  : :error file=x::pwned\n: :stop-commands::t\nend"
+        );
+        assert_eq!(no_commands("a::b"), "a::b");
     }
 }
