@@ -165,12 +165,13 @@ pub fn no_commands(text: &str) -> std::borrow::Cow<'_, str> {
             out.push('\n');
         }
         let trimmed = line.trim_start();
-        if trimmed.starts_with("::") {
-            out.push_str(&line[..line.len() - trimmed.len()]);
-            out.push_str(": :");
-            out.push_str(&trimmed[2..]);
-        } else {
-            out.push_str(line);
+        match trimmed.strip_prefix("::") {
+            Some(command) => {
+                out.push_str(&line[..line.len() - trimmed.len()]);
+                out.push_str(": :");
+                out.push_str(command);
+            }
+            None => out.push_str(line),
         }
     }
     std::borrow::Cow::Owned(out)
