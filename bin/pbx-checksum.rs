@@ -298,7 +298,7 @@ fn inspect(
         Format::Text => {
             let failed = report.checks.failures().count();
             console.say(&format!(
-                "pbx-checksum: {failed} check(s) failed: do not publish these files; rebuild them from a clean tree (`uv build`) and inspect again"
+                "pbx-checksum: {failed} check(s) failed: do not publish these files; rebuild them into an empty directory (`rm -rf dist && uv build`) and inspect again"
             ));
         }
     }
@@ -397,7 +397,16 @@ fn compare(
         Format::Text => console.result(&lines),
     }
     if !ok {
-        console.say("pbx-checksum: the index does not hold exactly these bytes: never re-upload under the same filename; publish a fixed-forward version (see pbx-next-version)");
+        let other_bytes =
+            report.count(CompareStatus::Differs) + report.count(CompareStatus::OnlyOnIndex);
+        let same = report.count(CompareStatus::Same);
+        console.say(if other_bytes > 0 {
+            "pbx-checksum: the index holds other bytes for this release: the version is consumed and these files can never be uploaded under the same names; fix forward with the next version (`pbx-next-version --lane auto`)"
+        } else if same == 0 {
+            "pbx-checksum: none of these files is on the index: nothing of this version is published yet (upload it with pbx-upload)"
+        } else {
+            "pbx-checksum: the index holds only part of this release: the version is consumed by the files that landed; upload the rest only if they are the same build, else fix forward (`pbx-next-version --lane auto`)"
+        });
     }
     Ok(report.status())
 }

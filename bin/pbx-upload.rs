@@ -315,8 +315,13 @@ fn render(console: &mut Console<'_>, report: &Report) {
         _ => {
             let mut message = report.message.clone().unwrap_or_default();
             if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
+                let lead = if report.outcome == UploadOutcome::AlreadyPublished {
+                    "To publish another build, use"
+                } else {
+                    "Fix forward with"
+                };
                 message.push_str(&format!(
-                    ".\nFix forward with {next} (one past every version on {}): run `{command}`, commit, and tag v{next}",
+                    ".\n{lead} {next} (one past every version on {}): run `{command}`, commit, and tag v{next}",
                     report.next_version_from.join(", ")
                 ));
                 for unread in &report.next_version_unread {

@@ -86,20 +86,33 @@ fn first_upload_lands_every_file_with_the_local_digest_and_a_second_run_names_po
         assert_eq!(parts[2], format!("{}packages/{}", server.url(), parts[0]));
     }
 
+    // The same bytes again: the release is already published (its own
+    // outcome, still exit 1: pbx-upload never skips).
     let second = run(upload(&built).args(["--repository", &server.url()]));
     second
         .code(1)
-        .stderr_has("demo-first 1.4.0 is already on")
-        .stderr_has("Fix forward with 1.4.0.post1")
+        .stderr_has("demo-first 1.4.0 is already published on")
+        .stderr_has("the index holds exactly these files with exactly these bytes")
+        .stderr_has("To publish another build, use 1.4.0.post1")
         .stderr_has("pbx-next-version --lane post");
     assert_eq!(second.stdout, "");
     // Nothing changed on the index.
     assert_eq!(server.stored(), built.digests());
 
+    // Another build of the same version: consumed, fix forward.
+    let rebuilt = Built::new("Demo_First", "1.4.0");
+    rebuilt.dir.write("src/demo_first/extra.py", "X = 1\n");
+    uv_build(rebuilt.dir.path());
+    run(upload(&rebuilt).args(["--repository", &server.url()]))
+        .code(1)
+        .stderr_has("demo-first 1.4.0 is already on")
+        .stderr_has("the index holds other bytes")
+        .stderr_has("Fix forward with 1.4.0.post1");
+
     let json = run(upload(&built).args(["--repository", &server.url(), "--format", "json"]));
     json.code(1);
     let report = json.json();
-    assert_eq!(report["outcome"], "consumed");
+    assert_eq!(report["outcome"], "already_published");
     assert_eq!(report["next_version"], "1.4.0.post1");
     assert_eq!(report["next_lane"], "post");
     assert_eq!(report["files"][0]["state"], "on_index");
@@ -810,7 +823,7 @@ fn devpi_a_second_real_index_with_pep691_json_and_409() {
         &devpi.simple_url(),
     ]))
     .code(1)
-    .stderr_has("Fix forward with 0.5.0.post1");
+    .stderr_has("To publish another build, use 0.5.0.post1");
 
     // The same filename with other bytes, straight at the upload API: 409,
     // recognised as "already exists", and the index keeps the first file.

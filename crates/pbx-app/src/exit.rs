@@ -363,7 +363,9 @@ impl Outcome for pbx_upload::Report {
         match self.outcome {
             O::Uploaded | O::DryRun => ExitStatus::Success,
             O::Unreachable => ExitStatus::EnvironmentError,
-            O::Consumed | O::Partial | O::Rejected | O::Unverified => ExitStatus::Failure,
+            O::Consumed | O::AlreadyPublished | O::Partial | O::Rejected | O::Unverified => {
+                ExitStatus::Failure
+            }
         }
     }
 }
@@ -481,6 +483,9 @@ impl Failure for pbx_reinstall::ReinstallError {
         use pbx_reinstall::{ReinstallError as E, WaitError as W};
         let message = self.to_string();
         match self {
+            E::Dist(pbx_reinstall::DistError::Find(inner)) => inner.problem().hint(
+                "pass --dist the directory `uv build` wrote (dist/), holding this version's wheel or sdist",
+            ),
             E::Dist(_) => Problem::input(message)
                 .hint("pass --dist the directory `uv build` wrote (dist/), holding this version's wheel or sdist"),
             E::Wait(W::NotListed { .. }) => Problem::failure(message)

@@ -141,6 +141,8 @@ pub fn fix_forward(client: &Client, query: &FixForwardQuery) -> FixForward {
                     .collect(),
                 unreadable: Vec::new(),
             }),
+            // Outside a repository there are no tags to collide with.
+            Err(crate::GitError::NotARepository { .. }) => {}
             Err(err) => unread.push(format!("git tags: {err}")),
         }
     }

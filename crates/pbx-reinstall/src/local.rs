@@ -22,14 +22,6 @@ pub struct LocalArtifact {
 /// `--dist` that cannot be used: always the user's to fix (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum DistError {
-    /// The directory cannot be read.
-    #[error("{}: cannot read the directory: {source}", path.display())]
-    ReadDir {
-        /// The directory.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
     /// Nothing of the version is there.
     #[error("{}: no wheel or sdist of {name} {version} (found: {found})", path.display())]
     Nothing {
@@ -42,6 +34,9 @@ pub enum DistError {
         /// What the directory holds.
         found: String,
     },
+    /// The directory or an artifact in it cannot be read.
+    #[error(transparent)]
+    Find(#[from] pbx_release::disk::FindError),
     /// An artifact cannot be read (or its wheel METADATA).
     #[error(transparent)]
     Artifact(#[from] pbx_artifact::ArtifactError),
@@ -55,10 +50,7 @@ pub fn read_dist(
 ) -> Result<Vec<LocalArtifact>, DistError> {
     // The one rule for which files in a directory are artifacts (hidden
     // files never, symlinks followed, a broken one an error).
-    let artifacts = pbx_release::disk::artifacts_in(dir).map_err(|err| DistError::ReadDir {
-        path: dir.to_path_buf(),
-        source: std::io::Error::other(err.to_string()),
-    })?;
+    let artifacts = pbx_release::disk::artifacts_in(dir)?;
     let mut found = Vec::new();
     let mut out = Vec::new();
     for path in artifacts {

@@ -105,6 +105,10 @@ pub enum Outcome {
     DryRun,
     /// The index already held this version: nothing uploaded.
     Consumed,
+    /// The index already holds exactly these files with these bytes (and
+    /// nothing else of the version): the release is published; nothing was
+    /// uploaded. Not a success: pbx-upload never skips.
+    AlreadyPublished,
     /// Some files landed, at least one did not: the version is consumed.
     Partial,
     /// The index refused the first file (nothing landed).
@@ -420,15 +424,27 @@ pub fn upload(
     let same = holdings.of_version(&release.version);
     if !same.is_empty() {
         report.outcome = Outcome::Consumed;
+        let mut identical = 0;
         for file in &mut report.files {
             if let Some(existing) = same.iter().find(|f| f.filename == file.filename) {
                 file.state = FileState::OnIndex;
                 file.url = Some(existing.url.clone());
-                if existing.sha256.as_deref() != Some(file.sha256.as_str()) {
-                    file.message = Some(format!(
-                        "the index holds other bytes (sha256 {})",
-                        existing.sha256.as_deref().unwrap_or("not stated")
-                    ));
+                match pbx_release::index::match_file(client, Some(existing), &file.sha256) {
+                    Ok(FileMatch::Same { .. }) => {
+                        identical += 1;
+                        file.message = Some("the index holds exactly these bytes".into());
+                    }
+                    Ok(FileMatch::Differs { index_sha256, .. }) => {
+                        file.message = Some(format!(
+                            "the index holds other bytes (sha256 {index_sha256})"
+                        ));
+                    }
+                    Ok(FileMatch::NotListed) => {}
+                    Err(e) => {
+                        file.message = Some(format!(
+                            "the index's bytes could not be read to compare: {e}"
+                        ));
+                    }
                 }
             }
         }
@@ -436,13 +452,24 @@ pub fn upload(
             .iter()
             .map(|f| format!("{}{}", f.filename, if f.yanked { " (yanked)" } else { "" }))
             .collect();
-        report.message = Some(format!(
-            "{} {} is already on {}: {}. The version is consumed; nothing was uploaded",
-            report.package,
-            report.version,
-            index.label(),
-            listed.join(", ")
-        ));
+        if identical == report.files.len() && same.len() == report.files.len() {
+            report.outcome = Outcome::AlreadyPublished;
+            report.message = Some(format!(
+                "{} {} is already published on {}: the index holds exactly these files with exactly these bytes ({}). Nothing was uploaded: pbx-upload never skips, so this is not an upload; if the release is complete, there is nothing to do",
+                report.package,
+                report.version,
+                index.label(),
+                listed.join(", ")
+            ));
+        } else {
+            report.message = Some(format!(
+                "{} {} is already on {}: {}. The version is consumed; nothing was uploaded",
+                report.package,
+                report.version,
+                index.label(),
+                listed.join(", ")
+            ));
+        }
         name_next(
             &mut report,
             client,
@@ -641,7 +668,7 @@ pub fn upload(
         (Some(_), true) => Outcome::Rejected,
     };
     match report.outcome {
-        Outcome::Uploaded | Outcome::DryRun => {}
+        Outcome::Uploaded | Outcome::DryRun | Outcome::AlreadyPublished => {}
         Outcome::Partial => {
             let landed_names: Vec<&str> = landed
                 .iter()
