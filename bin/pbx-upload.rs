@@ -280,11 +280,15 @@ fn render(console: &mut Console<'_>, report: &Report) {
         .max()
         .unwrap_or(0);
     for file in &report.files {
-        let mark = match file.state {
-            FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => "✓",
-            FileState::NotAttempted => "-",
-            _ => "✗",
-        };
+        let (mark, tone) = pbx_report::mark(
+            match file.state {
+                FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => Some(true),
+                FileState::NotAttempted => None,
+                _ => Some(false),
+            },
+            false,
+        );
+        let mark = console.paint(tone, mark);
         let state = pbx_upload::label(&file.state);
         console.say(&format!(
             "  {mark} {:width$}  {:>10}  sha256 {}  {state}{}",

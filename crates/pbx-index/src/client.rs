@@ -209,6 +209,19 @@ pub struct RetryEvent {
 
 type Observer = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
+/// How far an upload's body has been sent, for a progress bar.
+#[derive(Clone, Copy, Debug)]
+pub struct SendProgress<'a> {
+    /// The file being uploaded.
+    pub filename: &'a str,
+    /// Bytes of the request body sent so far in this attempt.
+    pub sent: u64,
+    /// The body's length.
+    pub total: u64,
+}
+
+type ProgressFn = Arc<dyn Fn(&SendProgress<'_>) + Send + Sync>;
+
 /// A package index client: one keep-alive agent (rustls), `pbx/<version>`
 /// User-Agent, timeouts, and bounded retries with exponential backoff and
 /// jitter on connection errors, timeouts, 429 and 5xx (honouring
@@ -218,6 +231,7 @@ pub struct Client {
     agents: Agents,
     config: ClientConfig,
     observer: Option<Observer>,
+    pub(crate) progress: Option<ProgressFn>,
     read_auth: Option<(String, Credentials)>,
 }
 
@@ -325,8 +339,18 @@ impl Client {
             agents,
             config,
             observer: None,
+            progress: None,
             read_auth: None,
         }
+    }
+
+    /// Calls `progress` as an upload's body is sent (for a progress bar).
+    pub fn with_progress(
+        mut self,
+        progress: impl Fn(&SendProgress<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
     }
 
     /// Calls `observer` before each retry (for progress messages).

@@ -50,7 +50,7 @@ mod urls;
 
 pub use client::{
     check_credentials_allowed, Client, ClientConfig, Credentials, JsonReply, RetryEvent,
-    SIMPLE_ACCEPT,
+    SendProgress, SIMPLE_ACCEPT,
 };
 pub use error::IndexError;
 pub use proxy::Proxies;

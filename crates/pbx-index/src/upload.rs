@@ -388,7 +388,20 @@ impl Client {
         }
         let multipart = Multipart::new(artifact);
         let content_type = multipart.content_type();
-        let open = || multipart.open();
+        let total = multipart.len();
+        let open = || -> Result<Box<dyn Read + '_>, IndexError> {
+            let reader = multipart.open()?;
+            Ok(match &self.progress {
+                Some(progress) => Box::new(Counting {
+                    inner: reader,
+                    filename: artifact.filename(),
+                    sent: 0,
+                    total,
+                    progress: progress.as_ref(),
+                }),
+                None => reader,
+            })
+        };
         let body = RequestBody::Stream {
             open: &open,
             len: multipart.len(),
@@ -614,6 +627,28 @@ impl Client {
             }
             Ok(hex::encode(hasher.finalize()))
         })
+    }
+}
+
+/// A request body that reports how much of it has been read (sent).
+struct Counting<'a> {
+    inner: Box<dyn Read + 'a>,
+    filename: &'a str,
+    sent: u64,
+    total: u64,
+    progress: &'a (dyn Fn(&crate::client::SendProgress<'_>) + Send + Sync),
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sent += n as u64;
+        (self.progress)(&crate::client::SendProgress {
+            filename: self.filename,
+            sent: self.sent,
+            total: self.total,
+        });
+        Ok(n)
     }
 }
 

@@ -40,6 +40,62 @@ pub struct Console<'a> {
     pub github: GithubActions,
     /// The output format asked for.
     pub format: Format,
+    /// Whether stderr gets colour ([`color_wanted`]).
+    pub color: bool,
+}
+
+/// Whether text for people on a stream gets colour: `FORCE_COLOR` or
+/// `CLICOLOR_FORCE` (not `0`) force it; `NO_COLOR` (set, not empty) or
+/// `CLICOLOR=0` turn it off; otherwise only on a terminal that is not
+/// `TERM=dumb`.
+pub fn color_wanted(is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| var(name).filter(|v| !v.is_empty());
+    if set("FORCE_COLOR").is_some_and(|v| v != "0") || set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    if set("NO_COLOR").is_some() || set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    is_terminal && set("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// The styles of pbx's text for people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Passed (green).
+    Good,
+    /// Failed, an error (red, bold).
+    Bad,
+    /// A warning (yellow).
+    Warn,
+    /// A hint or secondary detail (dim).
+    Quiet,
+    /// A heading (bold).
+    Strong,
+}
+
+impl Tone {
+    fn style(self) -> anstyle::Style {
+        use anstyle::{AnsiColor, Style};
+        match self {
+            Tone::Good => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Tone::Bad => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            Tone::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            Tone::Quiet => Style::new().dimmed(),
+            Tone::Strong => Style::new().bold(),
+        }
+    }
+}
+
+/// The mark of a check: `✓` passed, `!` passed with a warning, `✗` failed,
+/// `-` not run. The one set of marks every binary uses.
+pub fn mark(ok: Option<bool>, warning: bool) -> (&'static str, Tone) {
+    match (ok, warning) {
+        (Some(false), _) => ("✗", Tone::Bad),
+        (Some(true), true) => ("!", Tone::Warn),
+        (Some(true), false) => ("✓", Tone::Good),
+        (None, _) => ("-", Tone::Quiet),
+    }
 }
 
 impl std::fmt::Debug for Console<'_> {
@@ -64,6 +120,17 @@ impl<'a> Console<'a> {
             err,
             github,
             format,
+            color: false,
+        }
+    }
+
+    /// `text` in `tone` when this console colours stderr.
+    pub fn paint(&self, tone: Tone, text: &str) -> String {
+        if self.color {
+            let style = tone.style();
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
         }
     }
 
@@ -125,7 +192,16 @@ impl<'a> Console<'a> {
             ExitStatus::Failure => "failed",
             ExitStatus::Success => "note",
         };
-        self.say(&format!("{label}: {problem}"));
+        let label = self.paint(Tone::Bad, &format!("{label}:"));
+        let text = problem.to_string();
+        let text = match text.split_once("\n  hint: ") {
+            Some((what, hint)) => format!(
+                "{what}\n  {}",
+                self.paint(Tone::Quiet, &format!("hint: {hint}"))
+            ),
+            None => text,
+        };
+        self.say(&format!("{label} {text}"));
         let github = self.github.clone();
         ignore_broken_pipe(github.annotate_problem(self.err, problem));
         if self.format == Format::Json {
@@ -190,11 +266,8 @@ impl Console<'_> {
     pub fn checks(&mut self, checks: &crate::CheckSet) {
         let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for check in checks.iter() {
-            let mark = match (check.ok, check.warning.is_some()) {
-                (false, _) => "✗",
-                (true, true) => "!",
-                (true, false) => "✓",
-            };
+            let (mark, tone) = mark(Some(check.ok), check.warning.is_some());
+            let mark = self.paint(tone, mark);
             let place = check
                 .location()
                 .map(|l| format!(" ({l})"))
@@ -222,6 +295,9 @@ pub fn run_main(
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let mut console = Console::new(&mut out, &mut err, GithubActions::from_env(), format);
+    console.color = color_wanted(std::io::IsTerminal::is_terminal(&io::stderr()), |name| {
+        std::env::var(name).ok()
+    });
     let status = match body(&mut console) {
         Ok(status) => status,
         Err(problem) => console.problem(&problem),
@@ -259,5 +335,33 @@ mod command_tests {
             "ok\n  : :error file=x::pwned\n: :stop-commands::t\nend"
         );
         assert_eq!(no_commands("a::b"), "a::b");
+    }
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_unless_forced_and_never_with_no_color() {
+        assert!(color_wanted(true, vars(&[])));
+        assert!(!color_wanted(false, vars(&[])));
+        assert!(!color_wanted(true, vars(&[("NO_COLOR", "1")])));
+        assert!(color_wanted(true, vars(&[("NO_COLOR", "")])), "empty is unset");
+        assert!(!color_wanted(true, vars(&[("TERM", "dumb")])));
+        assert!(!color_wanted(true, vars(&[("CLICOLOR", "0")])));
+        assert!(color_wanted(false, vars(&[("FORCE_COLOR", "1")])));
+        assert!(color_wanted(false, vars(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!color_wanted(false, vars(&[("FORCE_COLOR", "0")])));
+        assert!(color_wanted(false, vars(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])), "forcing wins, as in most tools");
     }
 }

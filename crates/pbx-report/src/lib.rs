@@ -28,7 +28,7 @@ mod problem;
 mod redact;
 
 pub use check::{Check, CheckSet};
-pub use console::{forget_empty_settings, run_main, Console, Format};
+pub use console::{color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone};
 pub use duration::parse_duration;
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
