@@ -10,7 +10,7 @@ use pbx_app::{Failure, Outcome};
 use std::io::Write as _;
 
 use pbx_checksum::{ChecksumError, CompareStatus, Expectations, Status, DEFAULT_MANIFEST};
-use pbx_index::{Client, ClientConfig, IndexUrls, RetryEvent};
+use pbx_index::{Client, ClientConfig, IndexUrls};
 use pbx_report::{run_main, Check, CheckSet, Console, ExitStatus, Format, Location, Problem};
 
 /// SHA-256 manifests of release artifacts, their integrity, and their
@@ -319,16 +319,12 @@ fn compare(
     let config = ClientConfig::from_vars(|key| std::env::var(key).ok()).map_err(Problem::input)?;
     // Retries happen on this thread, inside the console's stderr lock
     // (which is reentrant), so the notes interleave with the report.
-    let client = Client::new(config).with_observer(|event: &RetryEvent| {
-        let line = format!(
-            "pbx-checksum: {} failed ({}), attempt {}/{}; retrying in {:.1}s",
-            event.url,
-            event.reason,
-            event.attempt,
-            event.max_attempts,
-            event.wait.as_secs_f64()
+    let client = Client::new(config).with_observer(|event| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            pbx_app::progress::retry_line(event)
         );
-        let _ = writeln!(std::io::stderr(), "{}", pbx_report::redact(&line));
     });
     let report = pbx_checksum::compare(paths, &urls, &client).map_err(problem)?;
     let ok = report.ok();

@@ -124,15 +124,11 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     // thread; stderr's lock is reentrant, so this line goes out between the
     // console's own).
     let client = Client::new(config).with_observer(|event| {
-        let line = format!(
-            "pbx-next-version: {} ({}), retry {}/{} in {:.1}s",
-            event.url,
-            event.reason,
-            event.attempt,
-            event.max_attempts,
-            event.wait.as_secs_f64()
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            pbx_app::progress::retry_line(event)
         );
-        let _ = writeln!(std::io::stderr(), "{}", pbx_report::redact(&line));
     });
     let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line))
         .map_err(pbx_app::exit::problem)?;

@@ -2,19 +2,18 @@
 //! then verify that the index lists every file with the local sha256.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
 use pbx_app::exit::problem;
+use pbx_app::progress::{human_size, retry_line, Live};
 use pbx_app::Outcome;
 use pbx_index::{Client, ClientConfig};
 use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
 use pbx_upload::credentials::{self, CredentialInputs, SECRET_VARS};
-use pbx_upload::{
-    FileState, OidcEnv, Options, Outcome as UploadOutcome, Report, Reporter, TrustedMode,
-};
+use pbx_upload::{Event, OidcEnv, Options, Reporter, TrustedMode};
 
 /// Upload wheels and sdists to PyPI, TestPyPI or any index speaking the
 /// upload API, refusing to re-use a version, and verify what landed.
@@ -137,11 +136,49 @@ fn main() -> std::process::ExitCode {
 
 struct ConsoleReporter<'a, 'b> {
     console: &'a mut Console<'b>,
+    live: Live,
 }
 
 impl Reporter for ConsoleReporter<'_, '_> {
-    fn say(&mut self, line: &str) {
-        self.console.say(line);
+    fn event(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start {
+                package,
+                version,
+                index,
+                files,
+            } => self.console.say(&format!(
+                "pbx-upload: {package} {version} → {index} ({files} file{})",
+                if *files == 1 { "" } else { "s" }
+            )),
+            Event::TokenMinted => self
+                .console
+                .say("  trusted publishing: upload token minted"),
+            Event::Uploading { filename, size } if self.live.enabled() => {
+                self.live.bytes(filename, *size)
+            }
+            Event::Uploading { filename, size } => self
+                .console
+                .say(&format!("  uploading {filename} ({})", human_size(*size))),
+            Event::Uploaded { .. } => self.live.clear(),
+            Event::Waiting {
+                files,
+                limit,
+                simple,
+            } => {
+                let line = format!(
+                    "waiting up to {} for {simple} to list {files} file(s) with their sha256",
+                    pbx_report::format_duration(*limit)
+                );
+                if self.live.enabled() {
+                    self.live.spinner(&line);
+                } else {
+                    self.console.say(&format!("  {line}"));
+                }
+            }
+            Event::NotYet { missing } => self.live.message(&format!("waiting: {missing}")),
+            Event::Waited => self.live.clear(),
+        }
     }
 
     fn mask(&mut self, secret: &str) {
@@ -212,17 +249,12 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
 
     let files = pbx_upload::collect_files(&cli.files, &cli.dist).map_err(problem)?;
     let config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
-    let client = Client::new(config).with_observer(|event| {
-        let line = format!(
-            "  retrying {} in {:.1}s (attempt {}/{} failed: {})",
-            event.url,
-            event.wait.as_secs_f64(),
-            event.attempt,
-            event.max_attempts,
-            event.reason
-        );
-        let _ = writeln!(std::io::stderr(), "{}", pbx_report::redact(&line));
-    });
+    let live = Live::new(pbx_app::progress::on_terminal());
+    let retries = live.clone();
+    let sent = live.clone();
+    let client = Client::new(config)
+        .with_observer(move |event| retries.println(&retry_line(event)))
+        .with_progress(move |progress| sent.position(progress.sent));
     // A private index may need the credentials to list files too; public
     // indexes never do, and other hosts never get them.
     let client = match (&found, index.simple.host_str()) {
@@ -265,127 +297,9 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             .map_err(|e| Problem::input(e.to_string()))?,
     };
     let report = {
-        let mut reporter = ConsoleReporter { console };
+        let mut reporter = ConsoleReporter { console, live };
         pbx_upload::upload(&client, &options, &mut reporter).map_err(problem)?
     };
-    render(console, &report);
+    pbx_app::render::upload(console, &report);
     Ok(Outcome::status(&report))
-}
-
-fn render(console: &mut Console<'_>, report: &Report) {
-    let width = report
-        .files
-        .iter()
-        .map(|f| f.filename.len())
-        .max()
-        .unwrap_or(0);
-    for file in &report.files {
-        let (mark, tone) = pbx_report::mark(
-            match file.state {
-                FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => Some(true),
-                FileState::NotAttempted => None,
-                _ => Some(false),
-            },
-            false,
-        );
-        let mark = console.paint(tone, mark);
-        let state = pbx_upload::label(&file.state);
-        console.say(&format!(
-            "  {mark} {:width$}  {:>10}  sha256 {}  {state}{}",
-            file.filename,
-            pbx_upload::human_size(file.size),
-            file.sha256,
-            file.url
-                .as_deref()
-                .map(|u| format!("  {u}"))
-                .unwrap_or_default()
-        ));
-        if let Some(message) = &file.message {
-            console.say(&format!("    {message}"));
-        }
-    }
-    match report.outcome {
-        UploadOutcome::Uploaded => console.say(&format!(
-            "pbx-upload: {} {} is on {}: every file listed with the local sha256",
-            report.package, report.version, report.index
-        )),
-        UploadOutcome::DryRun => console.say(&format!(
-            "pbx-upload: dry run: {} {} is not on {} yet; {} file(s) would be uploaded",
-            report.package,
-            report.version,
-            report.index,
-            report.files.len()
-        )),
-        _ => {
-            let mut message = report.message.clone().unwrap_or_default();
-            if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
-                let lead = if report.outcome == UploadOutcome::AlreadyPublished {
-                    "To publish another build, use"
-                } else {
-                    "Fix forward with"
-                };
-                message.push_str(&format!(
-                    ".\n{lead} {next} (one past every version on {}): run `{command}`, commit, and tag v{next}",
-                    report.next_version_from.join(", ")
-                ));
-                for unread in &report.next_version_unread {
-                    message.push_str(&format!(
-                        "\nwarning: could not read {unread}; {next} could collide with a version there"
-                    ));
-                }
-            }
-            let label = match report.outcome {
-                UploadOutcome::Unreachable => "error (environment)",
-                _ => "failed",
-            };
-            console.say(&format!("{label}: {message}"));
-            let github = console.github.clone();
-            let _ = github.error(console.err(), "pbx-upload", &message, None);
-        }
-    }
-    let github = console.github.clone();
-    let listing: Vec<String> = report
-        .files
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}",
-                f.filename,
-                f.sha256,
-                f.url.as_deref().unwrap_or("")
-            )
-            .trim_end()
-            .to_string()
-        })
-        .collect();
-    let mut outputs = vec![
-        ("package_name", report.package.clone()),
-        ("version", report.version.clone()),
-        ("index", report.index.clone()),
-        (
-            "outcome",
-            pbx_upload::label(&report.outcome).replace(' ', "_"),
-        ),
-        (
-            "uploaded",
-            (report.outcome == UploadOutcome::Uploaded).to_string(),
-        ),
-        ("files", listing.join("\n")),
-    ];
-    if let Some(next) = &report.next_version {
-        outputs.push(("next_version", next.clone()));
-    }
-    if let Some(command) = &report.bump_command {
-        outputs.push(("bump_command", command.clone()));
-    }
-    let _ = github.set_outputs(&outputs);
-    let _ = github.append_summary(&pbx_upload::markdown(report));
-    match console.format {
-        Format::Json => console.json(report),
-        Format::Text if report.outcome == UploadOutcome::Uploaded => {
-            let lines: String = listing.iter().map(|l| format!("{l}\n")).collect();
-            console.result(&lines);
-        }
-        Format::Text => {}
-    }
 }

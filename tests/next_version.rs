@@ -635,7 +635,7 @@ fn a_flaky_index_is_retried_and_a_broken_one_is_exit_3() {
     run_once()
         .code(0)
         .stdout_is("1.2.3.post2\n")
-        .stderr_has("retry 1/2");
+        .stderr_has("(attempt 1/2 failed: HTTP 503)");
 
     // 503 on every attempt (PBX_HTTP_RETRIES=1: two attempts): exit 3.
     proxy.on_times("GET", "/simple/demo-pkg/", Fault::Status(503, Some(0)), 2);

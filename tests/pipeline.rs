@@ -186,10 +186,11 @@ fn a_failing_reinstall_consumes_the_version_and_the_fix_goes_forward() {
         ["pipe_demo-1.0.0-py3-none-any.whl", "pipe_demo-1.0.0.tar.gz"]
     );
 
-    // 2. Re-running the same tag is refused: 1.0.0 is consumed.
+    // 2. Re-running the same tag is refused: 1.0.0 is consumed (the same
+    // build again: the index already holds exactly these bytes).
     let run = pipeline(&dir, &indexes, "v1.0.0");
     run.code(1)
-        .stderr_has("already on")
+        .stderr_has("is already published on")
         .stderr_has("upload       failed");
     assert_eq!(run.stdout, "next_version=1.0.0.post1\n");
 

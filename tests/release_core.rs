@@ -114,7 +114,7 @@ fn upload_names_the_same_next_version_as_next_version_from_every_index_and_tag()
     ]));
     again.code(1);
     let report = again.json();
-    assert_eq!(report["outcome"], "consumed");
+    assert_eq!(report["outcome"], "already_published");
     assert_eq!(report["next_version"], "1.0.0.post4", "{report:#}");
     let from = report["next_version_from"].to_string();
     assert!(from.contains(&upload_index.simple_url()), "{from}");

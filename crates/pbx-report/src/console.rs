@@ -50,7 +50,9 @@ pub struct Console<'a> {
 /// `TERM=dumb`.
 pub fn color_wanted(is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
     let set = |name: &str| var(name).filter(|v| !v.is_empty());
-    if set("FORCE_COLOR").is_some_and(|v| v != "0") || set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+    if set("FORCE_COLOR").is_some_and(|v| v != "0")
+        || set("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+    {
         return true;
     }
     if set("NO_COLOR").is_some() || set("CLICOLOR").is_some_and(|v| v == "0") {
@@ -356,12 +358,18 @@ mod color_tests {
         assert!(color_wanted(true, vars(&[])));
         assert!(!color_wanted(false, vars(&[])));
         assert!(!color_wanted(true, vars(&[("NO_COLOR", "1")])));
-        assert!(color_wanted(true, vars(&[("NO_COLOR", "")])), "empty is unset");
+        assert!(
+            color_wanted(true, vars(&[("NO_COLOR", "")])),
+            "empty is unset"
+        );
         assert!(!color_wanted(true, vars(&[("TERM", "dumb")])));
         assert!(!color_wanted(true, vars(&[("CLICOLOR", "0")])));
         assert!(color_wanted(false, vars(&[("FORCE_COLOR", "1")])));
         assert!(color_wanted(false, vars(&[("CLICOLOR_FORCE", "1")])));
         assert!(!color_wanted(false, vars(&[("FORCE_COLOR", "0")])));
-        assert!(color_wanted(false, vars(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])), "forcing wins, as in most tools");
+        assert!(
+            color_wanted(false, vars(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])),
+            "forcing wins, as in most tools"
+        );
     }
 }

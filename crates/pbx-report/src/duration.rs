@@ -42,6 +42,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// A duration for people, to the second (`1m 30s`, `15m`, `0s`), with
+/// `humantime`.
+pub fn format_duration(duration: std::time::Duration) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(duration.as_secs())).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,8 +28,10 @@ mod problem;
 mod redact;
 
 pub use check::{Check, CheckSet};
-pub use console::{color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone};
-pub use duration::parse_duration;
+pub use console::{
+    color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone,
+};
+pub use duration::{format_duration, parse_duration};
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
 pub use redact::{redact, register_credentials, register_secret, REDACTED};

@@ -86,10 +86,57 @@ pub struct Options {
     pub git: bool,
 }
 
+/// What happens during a run, as it happens (the binary renders it).
+#[derive(Clone, Debug)]
+pub enum Event<'a> {
+    /// The run starts: this release to this index.
+    Start {
+        /// The project.
+        package: &'a str,
+        /// The version.
+        version: &'a str,
+        /// The index.
+        index: &'a IndexUrls,
+        /// How many files.
+        files: usize,
+    },
+    /// Trusted publishing gave an upload token.
+    TokenMinted,
+    /// One file starts going up (its bytes are reported by the client's
+    /// progress callback, [`pbx_index::Client::with_progress`]).
+    Uploading {
+        /// The file.
+        filename: &'a str,
+        /// Its size.
+        size: u64,
+    },
+    /// One file is done (whatever its fate).
+    Uploaded {
+        /// The file.
+        filename: &'a str,
+    },
+    /// Waiting for the simple API to list what landed.
+    Waiting {
+        /// How many files.
+        files: usize,
+        /// For at most this long.
+        limit: Duration,
+        /// The simple API.
+        simple: &'a str,
+    },
+    /// One look at the index found it incomplete.
+    NotYet {
+        /// What is missing.
+        missing: &'a str,
+    },
+    /// The wait is over.
+    Waited,
+}
+
 /// Progress and secrets: the binary's side of the run.
 pub trait Reporter {
-    /// A progress line for people (stderr).
-    fn say(&mut self, line: &str);
+    /// Something happened.
+    fn event(&mut self, event: &Event<'_>);
     /// A secret that must never appear in logs (`::add-mask::` under
     /// GitHub Actions). Called the moment a secret is received.
     fn mask(&mut self, secret: &str);
@@ -401,18 +448,12 @@ pub fn upload(
         });
     }
 
-    reporter.say(&format!(
-        "pbx-upload: {} {} → {} ({} file{})",
-        report.package,
-        report.version,
+    reporter.event(&Event::Start {
+        package: &report.package,
+        version: &report.version,
         index,
-        release.artifacts.len(),
-        if release.artifacts.len() == 1 {
-            ""
-        } else {
-            "s"
-        }
-    ));
+        files: release.artifacts.len(),
+    });
 
     // Is the version consumed?
     let holdings = Holdings::read(client, &index.simple, &release.package).map_err(|source| {
@@ -496,7 +537,7 @@ pub fn upload(
         let mut mask = |secret: &str| reporter.mask(secret);
         credentials = Some(trusted::exchange(client, &index.upload, oidc, &mut mask)?);
         report.credentials = Some("trusted publishing".into());
-        reporter.say("  trusted publishing: upload token minted");
+        reporter.event(&Event::TokenMinted);
     }
 
     let target = Target {
@@ -506,12 +547,15 @@ pub fn upload(
     };
     let mut failure: Option<(FileState, String)> = None;
     for (artifact, file) in release.artifacts.iter().zip(report.files.iter_mut()) {
-        reporter.say(&format!(
-            "  uploading {} ({})",
-            artifact.filename(),
-            human_size(artifact.size)
-        ));
-        match client.upload(target, artifact) {
+        reporter.event(&Event::Uploading {
+            filename: artifact.filename(),
+            size: artifact.size,
+        });
+        let answer = client.upload(target, artifact);
+        reporter.event(&Event::Uploaded {
+            filename: artifact.filename(),
+        });
+        match answer {
             Ok(UploadOutcome::Uploaded {
                 attempts,
                 reconciled,
@@ -589,18 +633,17 @@ pub fn upload(
     // Verify what landed.
     if !landed.is_empty() {
         let artifacts: Vec<&Artifact> = landed.iter().map(|&i| &release.artifacts[i]).collect();
-        reporter.say(&format!(
-            "  waiting up to {}s for {} to list {} file(s)",
-            options.wait.as_secs(),
-            index.simple,
-            artifacts.len()
-        ));
+        reporter.event(&Event::Waiting {
+            files: artifacts.len(),
+            limit: options.wait,
+            simple: index.simple.as_str(),
+        });
         let awaited: Vec<(String, String)> = artifacts
             .iter()
             .map(|a| (a.filename().to_string(), a.sha256.clone()))
             .collect();
         let never = AtomicBool::new(false);
-        match wait_until_listed(
+        let waited = wait_until_listed(
             client,
             Awaited {
                 simple: &index.simple,
@@ -614,8 +657,14 @@ pub fn upload(
                 max: Duration::from_secs(1),
             },
             &never,
-            &mut |_| {},
-        ) {
+            &mut |event| {
+                if let pbx_release::index::WaitEvent::NotYet { missing, .. } = event {
+                    reporter.event(&Event::NotYet { missing });
+                }
+            },
+        );
+        reporter.event(&Event::Waited);
+        match waited {
             Ok(outcome) => {
                 for (&i, state) in landed.iter().zip(outcome.matches) {
                     let file = &mut report.files[i];
@@ -795,59 +844,6 @@ fn read_config(project_dir: &Path) -> pbx_project::PbxConfig {
         .unwrap_or_default()
 }
 
-/// `1.2 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-/// The name an outcome or file state has in JSON (`not_listed`), with
-/// spaces for people (`not listed`).
-pub fn label<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
-}
-
-/// The Markdown table of the files, for the step summary.
-pub fn markdown(report: &Report) -> String {
-    let mut out = format!(
-        "### pbx-upload: {} {} → {} ({})\n\n| file | size | sha256 | state | url |\n|---|---|---|---|---|\n",
-        report.package,
-        report.version,
-        report.index,
-        label(&report.outcome)
-    );
-    for file in &report.files {
-        out.push_str(&format!(
-            "| `{}` | {} | `{}` | {} | {} |\n",
-            file.filename,
-            human_size(file.size),
-            file.sha256,
-            label(&file.state),
-            file.url.as_deref().unwrap_or("")
-        ));
-    }
-    if let Some(message) = &report.message {
-        out.push_str(&format!("\n{message}\n"));
-    }
-    if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
-        out.push_str(&format!("\nNext version: **{next}** (`{command}`)\n"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,12 +855,5 @@ mod tests {
         assert_eq!(lane("testpypi"), Some(Lane::TestPypi));
         assert_eq!(lane("https://test.pypi.org/legacy/"), Some(Lane::TestPypi));
         assert_eq!(lane("http://127.0.0.1:1/"), None);
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(human_size(12), "12 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(1 << 30), "1.0 GiB");
     }
 }

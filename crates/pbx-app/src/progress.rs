@@ -1,0 +1,142 @@
+//! Progress on a terminal (indicatif): bytes sent with rate and time left,
+//! waits with what is awaited. Nothing is drawn when stderr is not a
+//! terminal (CI logs get plain lines instead, from the callers).
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Whether progress is drawn: stderr is a terminal that is not `dumb`.
+pub fn on_terminal() -> bool {
+    std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// The bar or spinner currently drawn, shared with callbacks that run
+/// inside the index client (bytes sent, retries).
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    bar: Arc<Mutex<Option<ProgressBar>>>,
+    enabled: bool,
+}
+
+impl Live {
+    /// Progress drawn when `enabled` (see [`on_terminal`]).
+    pub fn new(enabled: bool) -> Live {
+        Live {
+            bar: Arc::default(),
+            enabled,
+        }
+    }
+
+    /// Whether anything is drawn.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// A byte bar for `total` bytes: `label [=====>   ] 120 MiB/200 MiB 95 MiB/s 1s`.
+    pub fn bytes(&self, label: &str, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "  {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(label.to_string());
+        self.replace(Some(bar));
+    }
+
+    /// A spinner with a message and the time spent.
+    pub fn spinner(&self, message: &str) {
+        if !self.enabled {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("  {spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        self.replace(Some(bar));
+    }
+
+    /// Moves the bar to `position` (bytes sent).
+    pub fn position(&self, position: u64) {
+        if let Some(bar) = self.lock().as_ref() {
+            bar.set_position(position);
+        }
+    }
+
+    /// A new message on the spinner or bar.
+    pub fn message(&self, message: &str) {
+        if let Some(bar) = self.lock().as_ref() {
+            bar.set_message(message.to_string());
+        }
+    }
+
+    /// Prints `line` on stderr above whatever is drawn (or plainly).
+    pub fn println(&self, line: &str) {
+        let guard = self.lock();
+        match guard.as_ref() {
+            Some(bar) => bar.println(line),
+            None => {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }
+    }
+
+    /// Removes whatever is drawn.
+    pub fn clear(&self) {
+        self.replace(None);
+    }
+
+    fn replace(&self, bar: Option<ProgressBar>) {
+        let mut guard = self.lock();
+        if let Some(old) = guard.take() {
+            old.finish_and_clear();
+        }
+        *guard = bar;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The one wording of a retry, for every binary: `retrying URL in 1.2s
+/// (attempt 1/3 failed: HTTP 503)`, redacted.
+pub fn retry_line(event: &pbx_index::RetryEvent) -> String {
+    pbx_report::redact(&format!(
+        "  retrying {} in {:.1}s (attempt {}/{} failed: {})",
+        event.url,
+        event.wait.as_secs_f64(),
+        event.attempt,
+        event.max_attempts,
+        event.reason
+    ))
+    .into_owned()
+}
+
+/// `1.2 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

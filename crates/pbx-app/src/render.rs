@@ -1,0 +1,164 @@
+//! What each binary's report looks like: text for people on stderr, the
+//! result on stdout (text or JSON), GitHub Actions outputs and the step
+//! summary. One place, fed by the libraries' typed reports.
+
+use pbx_report::{Console, Format};
+use pbx_upload::{FileState, Outcome as UploadOutcome, Report};
+use serde::Serialize;
+
+use crate::progress::human_size;
+
+/// pbx-upload's report: a line per file on stderr, the outcome, the
+/// Actions outputs and summary, and the result on stdout (one line per file
+/// when everything landed, or the JSON report).
+pub fn upload(console: &mut Console<'_>, report: &Report) {
+    let width = report
+        .files
+        .iter()
+        .map(|f| f.filename.len())
+        .max()
+        .unwrap_or(0);
+    for file in &report.files {
+        let (mark, tone) = pbx_report::mark(
+            match file.state {
+                FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => Some(true),
+                FileState::NotAttempted => None,
+                _ => Some(false),
+            },
+            false,
+        );
+        let mark = console.paint(tone, mark);
+        let state = label(&file.state);
+        console.say(&format!(
+            "  {mark} {:width$}  {:>10}  sha256 {}  {state}{}",
+            file.filename,
+            human_size(file.size),
+            file.sha256,
+            file.url
+                .as_deref()
+                .map(|u| format!("  {u}"))
+                .unwrap_or_default()
+        ));
+        if let Some(message) = &file.message {
+            console.say(&format!("    {message}"));
+        }
+    }
+    match report.outcome {
+        UploadOutcome::Uploaded => console.say(&format!(
+            "pbx-upload: {} {} is on {}: every file listed with the local sha256",
+            report.package, report.version, report.index
+        )),
+        UploadOutcome::DryRun => console.say(&format!(
+            "pbx-upload: dry run: {} {} is not on {} yet; {} file(s) would be uploaded",
+            report.package,
+            report.version,
+            report.index,
+            report.files.len()
+        )),
+        _ => {
+            let mut message = report.message.clone().unwrap_or_default();
+            if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
+                let lead = if report.outcome == UploadOutcome::AlreadyPublished {
+                    "To publish another build, use"
+                } else {
+                    "Fix forward with"
+                };
+                message.push_str(&format!(
+                    ".\n{lead} {next} (one past every version on {}): run `{command}`, commit, and tag v{next}",
+                    report.next_version_from.join(", ")
+                ));
+                for unread in &report.next_version_unread {
+                    message.push_str(&format!(
+                        "\nwarning: could not read {unread}; {next} could collide with a version there"
+                    ));
+                }
+            }
+            let label = match report.outcome {
+                UploadOutcome::Unreachable => "error (environment)",
+                _ => "failed",
+            };
+            console.say(&format!("{label}: {message}"));
+            let github = console.github.clone();
+            let _ = github.error(console.err(), "pbx-upload", &message, None);
+        }
+    }
+    let github = console.github.clone();
+    let listing: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.filename,
+                f.sha256,
+                f.url.as_deref().unwrap_or("")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect();
+    let mut outputs = vec![
+        ("package_name", report.package.clone()),
+        ("version", report.version.clone()),
+        ("index", report.index.clone()),
+        ("outcome", label(&report.outcome).replace(' ', "_")),
+        (
+            "uploaded",
+            (report.outcome == UploadOutcome::Uploaded).to_string(),
+        ),
+        ("files", listing.join("\n")),
+    ];
+    if let Some(next) = &report.next_version {
+        outputs.push(("next_version", next.clone()));
+    }
+    if let Some(command) = &report.bump_command {
+        outputs.push(("bump_command", command.clone()));
+    }
+    let _ = github.set_outputs(&outputs);
+    let _ = github.append_summary(&upload_markdown(report));
+    match console.format {
+        Format::Json => console.json(report),
+        Format::Text if report.outcome == UploadOutcome::Uploaded => {
+            let lines: String = listing.iter().map(|l| format!("{l}\n")).collect();
+            console.result(&lines);
+        }
+        Format::Text => {}
+    }
+}
+
+/// The name an outcome or file state has in JSON (`not_listed`), with
+/// spaces for people (`not listed`).
+pub fn label<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// The Markdown table of the files, for the step summary.
+pub fn upload_markdown(report: &Report) -> String {
+    let mut out = format!(
+        "### pbx-upload: {} {} → {} ({})\n\n| file | size | sha256 | state | url |\n|---|---|---|---|---|\n",
+        report.package,
+        report.version,
+        report.index,
+        label(&report.outcome)
+    );
+    for file in &report.files {
+        out.push_str(&format!(
+            "| `{}` | {} | `{}` | {} | {} |\n",
+            file.filename,
+            human_size(file.size),
+            file.sha256,
+            label(&file.state),
+            file.url.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(message) = &report.message {
+        out.push_str(&format!("\n{message}\n"));
+    }
+    if let (Some(next), Some(command)) = (&report.next_version, &report.bump_command) {
+        out.push_str(&format!("\nNext version: **{next}** (`{command}`)\n"));
+    }
+    out
+}
