@@ -22,18 +22,25 @@ pub fn upload(console: &mut Console<'_>, report: &Report) {
         let (mark, tone) = pbx_report::mark(
             match file.state {
                 FileState::Uploaded | FileState::Reconciled | FileState::WouldUpload => Some(true),
-                FileState::NotAttempted => None,
+                FileState::NotAttempted | FileState::OnIndex => None,
                 _ => Some(false),
             },
             false,
         );
         let mark = console.paint(tone, mark);
         let state = label(&file.state);
+        // A person at a terminal gets the digest's start; logs and stdout
+        // get it whole.
+        let sha256 = if console.color {
+            format!("{}…", &file.sha256[..file.sha256.len().min(12)])
+        } else {
+            file.sha256.clone()
+        };
         console.say(&format!(
             "  {mark} {:width$}  {:>10}  sha256 {}  {state}{}",
             file.filename,
             human_size(file.size),
-            file.sha256,
+            sha256,
             file.url
                 .as_deref()
                 .map(|u| format!("  {u}"))
@@ -118,7 +125,10 @@ pub fn upload(console: &mut Console<'_>, report: &Report) {
     let _ = github.append_summary(&upload_markdown(report));
     match console.format {
         Format::Json => console.json(report),
-        Format::Text if report.outcome == UploadOutcome::Uploaded => {
+        // At a terminal the lines above already say it.
+        Format::Text
+            if report.outcome == UploadOutcome::Uploaded && !console.stdout_is_terminal =>
+        {
             let lines: String = listing.iter().map(|l| format!("{l}\n")).collect();
             console.result(&lines);
         }

@@ -42,6 +42,9 @@ pub struct Console<'a> {
     pub format: Format,
     /// Whether stderr gets colour ([`color_wanted`]).
     pub color: bool,
+    /// Whether stdout is a terminal (a person reads it, nobody pipes it):
+    /// results already shown on stderr are then not repeated there.
+    pub stdout_is_terminal: bool,
 }
 
 /// Whether text for people on a stream gets colour: `FORCE_COLOR` or
@@ -123,6 +126,7 @@ impl<'a> Console<'a> {
             github,
             format,
             color: false,
+            stdout_is_terminal: false,
         }
     }
 
@@ -294,9 +298,12 @@ pub fn run_main(
     format: Format,
     body: impl FnOnce(&mut Console<'_>) -> Result<ExitStatus, Problem>,
 ) -> std::process::ExitCode {
-    let mut out = io::stdout().lock();
-    let mut err = io::stderr().lock();
+    // Not locked for the whole run: a progress bar's ticker thread draws on
+    // stderr while the run goes on (each write takes the lock for itself).
+    let mut out = io::stdout();
+    let mut err = io::stderr();
     let mut console = Console::new(&mut out, &mut err, GithubActions::from_env(), format);
+    console.stdout_is_terminal = std::io::IsTerminal::is_terminal(&io::stdout());
     console.color = color_wanted(std::io::IsTerminal::is_terminal(&io::stderr()), |name| {
         std::env::var(name).ok()
     });
