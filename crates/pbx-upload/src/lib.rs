@@ -190,8 +190,11 @@ pub enum FileState {
     Unreachable,
     /// Not tried (an earlier file failed).
     NotAttempted,
-    /// This version's file already on the index (the consumed check).
+    /// This version's file already on the index with these bytes (the
+    /// consumed check).
     OnIndex,
+    /// This version's file already on the index with other bytes.
+    OnIndexOtherBytes,
 }
 
 impl FileState {
@@ -476,6 +479,7 @@ pub fn upload(
                         file.message = Some("the index holds exactly these bytes".into());
                     }
                     Ok(FileMatch::Differs { index_sha256, .. }) => {
+                        file.state = FileState::OnIndexOtherBytes;
                         file.message = Some(format!(
                             "the index holds other bytes (sha256 {index_sha256})"
                         ));
