@@ -332,16 +332,25 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     })?;
     // Workers report from their threads; the console (which holds stderr)
     // prints on this one.
-    let (sender, receiver) = std::sync::mpsc::channel::<String>();
-    let printer = Printer { lines: sender };
+    let (sender, receiver) = std::sync::mpsc::channel::<Line>();
+    let mut live = pbx_app::progress::Lines::new(pbx_app::progress::on_terminal());
+    let printer = Printer {
+        lines: sender,
+        live: live.enabled(),
+    };
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let printer = printer;
             pbx_reinstall::reinstall(&request, searches, &client, &root, &cancel, &printer)
         });
         for line in receiver {
-            console.say(&line);
+            match line {
+                Line::Live { key, text } => live.update(&key, &text),
+                Line::Plain(text) if live.enabled() => live.println(&text),
+                Line::Plain(text) => console.say(&text),
+            }
         }
+        live.clear();
         worker.join()
     })
     .map_err(|_| Problem::environment("internal error: the reinstall thread panicked"))?;
@@ -457,20 +466,37 @@ fn report_interpreters(
     Ok(searches)
 }
 
-/// Progress lines for stderr, one plain line per event (CI logs read well),
-/// sent to the thread that owns the console.
+/// What the workers report, sent to the thread that owns the console.
+enum Line {
+    /// A plain line for stderr.
+    Plain(String),
+    /// The live line of one interpreter (a terminal only).
+    Live { key: String, text: String },
+}
+
+/// Progress for stderr: on a terminal one live line per interpreter (the
+/// table at the end has every row); elsewhere one plain line per row, so a
+/// CI log shows the work as it goes.
 struct Printer {
-    lines: std::sync::mpsc::Sender<String>,
+    lines: std::sync::mpsc::Sender<Line>,
+    live: bool,
 }
 
 impl Printer {
     fn line(&self, text: &str) {
-        let _ = self.lines.send(text.to_string());
+        let _ = self.lines.send(Line::Plain(text.to_string()));
     }
 }
 
 impl Progress for Printer {
     fn row(&self, row: &Row) {
+        if self.live {
+            let _ = self.lines.send(Line::Live {
+                key: row.python.to_string(),
+                text: format!("{} {}", row.check, row.status.as_str()),
+            });
+            return;
+        }
         self.line(&format!(
             "  [{}] {:<14} {:<14} {:>8}  {}",
             row.python,

@@ -140,3 +140,68 @@ pub fn human_size(bytes: u64) -> String {
         format!("{value:.1} {}", UNITS[unit])
     }
 }
+
+/// One live line per key (an interpreter): a spinner with the step it is
+/// on, drawn while the work runs and cleared at the end, when the report
+/// says it all. Nothing is drawn off a terminal.
+#[derive(Debug)]
+pub struct Lines {
+    multi: Option<indicatif::MultiProgress>,
+    lines: std::collections::BTreeMap<String, ProgressBar>,
+}
+
+impl Lines {
+    /// Live lines when `enabled` (see [`on_terminal`]).
+    pub fn new(enabled: bool) -> Lines {
+        Lines {
+            multi: enabled
+                .then(|| indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+            lines: Default::default(),
+        }
+    }
+
+    /// Whether anything is drawn.
+    pub fn enabled(&self) -> bool {
+        self.multi.is_some()
+    }
+
+    /// The line of `key` now says `message` (created on first use).
+    pub fn update(&mut self, key: &str, message: &str) {
+        let Some(multi) = &self.multi else { return };
+        let bar = self.lines.entry(key.to_string()).or_insert_with(|| {
+            let bar = multi.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("  {spinner} {prefix:>6}  {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_prefix(key.to_string());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(message.to_string());
+    }
+
+    /// Prints `line` above the live lines (or plainly).
+    pub fn println(&self, line: &str) {
+        match &self.multi {
+            Some(multi) => {
+                let _ = multi.println(line);
+            }
+            None => {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }
+    }
+
+    /// Removes every live line.
+    pub fn clear(&mut self) {
+        for bar in self.lines.values() {
+            bar.finish_and_clear();
+        }
+        self.lines.clear();
+        if let Some(multi) = &self.multi {
+            let _ = multi.clear();
+        }
+    }
+}
