@@ -28,20 +28,25 @@ mod error;
 mod filename;
 mod inspect;
 mod limits;
+mod members;
 mod metadata;
 mod record;
 mod sdist;
+mod tree;
 mod wheel;
+mod ziplayout;
+mod zipsafe;
 
 pub use digest::{sha256_file, sha256_files, sha256_reader, sha_ni_available, FileDigest, Sha256};
 pub use error::ArtifactError;
 pub use filename::{DistFilename, DistKind};
 pub use inspect::{inspect, Finding, Inspection};
-pub use limits::Limits;
+pub use limits::{Limits, DEFAULT_MAX_TOTAL_BYTES};
+pub use members::{list_members, Member, MemberKind};
 pub use metadata::CoreMetadata;
 pub use record::{parse_record, RecordEntry, RecordHash};
-pub use sdist::{inspect_sdist, read_sdist_metadata, SdistContents};
-pub use wheel::{inspect_wheel, read_wheel_metadata, WheelContents};
+pub use sdist::{inspect_sdist, inspect_sdist_bytes, read_sdist_metadata, SdistContents};
+pub use wheel::{inspect_wheel, inspect_wheel_bytes, read_wheel_metadata, WheelContents};
 
 /// The filename and core metadata of a wheel (its own
 /// `.dist-info/METADATA`) or an sdist (its top-level `PKG-INFO`).
