@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 
+use pbx_artifact::{Limits, DEFAULT_MAX_TOTAL_BYTES};
 use pbx_checksum::{ChecksumError, CompareStatus, Expectations, Status, DEFAULT_MANIFEST};
 use pbx_index::{Client, ClientConfig, IndexUrls, RetryEvent};
 use pbx_report::{run_main, Check, CheckSet, Console, ExitStatus, Format, Location, Problem};
@@ -73,6 +74,13 @@ enum Command {
         /// Fail unless every artifact is this version (PEP 440).
         #[arg(long, env = "PBX_EXPECTED_VERSION")]
         expect_version: Option<String>,
+
+        /// The most bytes one artifact's members may expand to in total
+        /// (`4GiB` by default; 1 MiB to 1 TiB). Units: B, KB/MB/GB/TB
+        /// (powers of 1000), KiB/MiB/GiB/TiB (powers of 1024). Beyond it the
+        /// artifact is refused as a decompression bomb, never extracted.
+        #[arg(long, env = "PBX_MAX_EXPANDED_SIZE", value_parser = parse_size)]
+        max_expanded_size: Option<u64>,
     },
     /// Check that each local artifact is on the index with the same SHA-256,
     /// and that the index holds no other file of the same release (one that
@@ -105,11 +113,16 @@ fn main() -> std::process::ExitCode {
             paths,
             expect_name,
             expect_version,
+            max_expanded_size,
         } => inspect(
             paths,
             &Expectations {
                 name: expect_name.clone(),
                 version: expect_version.clone(),
+            },
+            &Limits {
+                max_total_bytes: max_expanded_size.unwrap_or(DEFAULT_MAX_TOTAL_BYTES),
+                ..Limits::default()
             },
             console,
         ),
@@ -244,12 +257,58 @@ fn verify(manifest: &PathBuf, console: &mut Console<'_>) -> Result<ExitStatus, P
     Ok(ExitStatus::from_ok(ok))
 }
 
+/// The smallest and largest `--max-expanded-size`.
+const MIN_EXPANDED_SIZE: u64 = 1 << 20;
+const MAX_EXPANDED_SIZE: u64 = 1 << 40;
+
+/// Parses `--max-expanded-size`: digits and an optional unit, without
+/// overflow, within 1 MiB..=1 TiB.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (digits, unit) = trimmed.split_at(split);
+    if digits.is_empty() {
+        return Err(format!(
+            "`{text}` is not a size (examples: 4GiB, 500MB, 1073741824)"
+        ));
+    }
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is too large"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}` (use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)"
+            ))
+        }
+    };
+    let size = number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    if !(MIN_EXPANDED_SIZE..=MAX_EXPANDED_SIZE).contains(&size) {
+        return Err(format!("`{text}` ({size} bytes) is outside 1MiB..=1TiB"));
+    }
+    Ok(size)
+}
+
 fn inspect(
     paths: &[PathBuf],
     expect: &Expectations,
+    limits: &Limits,
     console: &mut Console<'_>,
 ) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::inspect(paths, expect)?;
+    let report = pbx_checksum::inspect_with_limits(paths, expect, limits)?;
     let status = report.status();
     console.say(&format!(
         "pbx-checksum: inspected {} artifact(s){}",

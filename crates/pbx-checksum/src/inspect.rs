@@ -68,8 +68,19 @@ impl InspectReport {
     }
 }
 
-/// Inspects the artifacts named by `paths` in parallel.
+/// Inspects the artifacts named by `paths` in parallel, within the default
+/// [`Limits`].
 pub fn inspect(paths: &[PathBuf], expect: &Expectations) -> Result<InspectReport, ChecksumError> {
+    inspect_with_limits(paths, expect, &Limits::default())
+}
+
+/// [`inspect`] within `limits` (`--max-expanded-size` raises
+/// [`Limits::max_total_bytes`]).
+pub fn inspect_with_limits(
+    paths: &[PathBuf],
+    expect: &Expectations,
+    limits: &Limits,
+) -> Result<InspectReport, ChecksumError> {
     let expected_version = expect
         .version
         .as_deref()
@@ -82,12 +93,11 @@ pub fn inspect(paths: &[PathBuf], expect: &Expectations) -> Result<InspectReport
         })
         .transpose()?;
     let artifacts = collect_artifacts(paths)?;
-    let limits = Limits::default();
     let artifacts: Vec<ArtifactReport> = artifacts
         .par_iter()
         .map(|path| {
             let digest = sha256_file(path);
-            let inspected = inspect_artifact(path, &limits);
+            let inspected = inspect_artifact(path, limits);
             let error = digest.as_ref().err().or(inspected.as_ref().err());
             let problem = error.map(artifact_problem);
             ArtifactReport {
