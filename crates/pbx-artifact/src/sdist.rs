@@ -285,7 +285,7 @@ fn scan_tar_gz<R: Read>(
             let keys = pax_keys(&mut entry)
                 .map_err(|e| read_error("cannot read a pax global header", e))?
                 .map_err(|reason| unsafe_error(format!("a pax global header {reason}")))?;
-            if let Some(key) = keys.iter().find(|k| {
+            if let Some((key, _)) = keys.iter().find(|(k, _)| {
                 matches!(k.as_str(), "path" | "linkpath" | "size") || ambiguous_pax_key(k)
             }) {
                 return Err(unsafe_error(format!(
@@ -304,10 +304,25 @@ fn scan_tar_gz<R: Read>(
         let keys = pax_keys(&mut entry)
             .map_err(|e| read_error("cannot read a pax header", e))?
             .map_err(|reason| unsafe_error(format!("entry `{shown}`: its pax header {reason}")))?;
-        if let Some(key) = keys.iter().find(|k| ambiguous_pax_key(k)) {
+        if let Some((key, _)) = keys.iter().find(|(k, _)| ambiguous_pax_key(k)) {
             return Err(unsafe_error(format!(
                 "entry `{shown}`: pax key `{key}` is read by Python's tarfile and ignored by the tar crate"
             )));
+        }
+        // A GNU long name (or link name) and a pax path on one entry: the
+        // tar crate prefers the GNU one, Python's tarfile the last applied.
+        let link_raw = entry.link_name_bytes().map(|l| l.into_owned());
+        for (key, value) in &keys {
+            let applied = match key.as_str() {
+                "path" => Some(raw.as_slice()),
+                "linkpath" => Some(link_raw.as_deref().unwrap_or_default()),
+                _ => None,
+            };
+            if applied.is_some_and(|applied| applied != value.as_slice()) {
+                return Err(unsafe_error(format!(
+                    "entry `{shown}`: its pax `{key}` and its GNU long name differ: readers differ in which one wins"
+                )));
+            }
         }
         let header = entry.header();
         // The ustar prefix field: the tar crate reads it only in ustar
@@ -471,11 +486,13 @@ fn scan_tar_gz<R: Read>(
 /// the local ones applied to it). The inner error says why they are
 /// refused: a malformed record, or a key given twice (readers differ in
 /// which copy wins).
-fn pax_keys<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<Result<Vec<String>, String>> {
+fn pax_keys<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+) -> io::Result<Result<Vec<(String, Vec<u8>)>, String>> {
     let Some(extensions) = entry.pax_extensions()? else {
         return Ok(Ok(Vec::new()));
     };
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<(String, Vec<u8>)> = Vec::new();
     for extension in extensions {
         let Ok(extension) = extension else {
             return Ok(Err("has a malformed record".to_string()));
@@ -483,12 +500,12 @@ fn pax_keys<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<Result<Vec<Str
         let Ok(key) = extension.key() else {
             return Ok(Err("has a key that is not UTF-8".to_string()));
         };
-        if keys.iter().any(|k| k == key) {
+        if keys.iter().any(|(k, _)| k == key) {
             return Ok(Err(format!(
                 "gives `{key}` twice: readers differ in which copy wins"
             )));
         }
-        keys.push(key.to_string());
+        keys.push((key.to_string(), extension.value_bytes().to_vec()));
     }
     Ok(Ok(keys))
 }
