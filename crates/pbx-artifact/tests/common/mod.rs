@@ -1049,6 +1049,35 @@ pub fn tar_cases() -> Vec<Case> {
             ]),
             Expect::Unsafe("gives `path` twice"),
         ));
+        let pax = record("path", "demo-1.0/a.py");
+        let long = b"demo-1.0/b.py\0".to_vec();
+        cases.push(case(
+            "gnu-long-name-and-pax-path",
+            SDIST,
+            sdist_with(&[
+                TarItem::Raw(
+                    Box::new(raw_header(
+                        "PaxHeaders/x",
+                        tar::EntryType::XHeader,
+                        pax.len() as u64,
+                    )),
+                    pax.into_bytes(),
+                ),
+                TarItem::Raw(
+                    Box::new(raw_header(
+                        "././@LongLink",
+                        tar::EntryType::GNULongName,
+                        long.len() as u64,
+                    )),
+                    long,
+                ),
+                TarItem::Raw(
+                    Box::new(raw_header("demo-1.0/x.py", tar::EntryType::Regular, 4)),
+                    b"data".to_vec(),
+                ),
+            ]),
+            Expect::Unsafe("its pax `path` and its GNU long name differ"),
+        ));
     }
     cases
 }
