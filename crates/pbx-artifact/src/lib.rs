@@ -46,7 +46,9 @@ pub use members::{list_members, Member, MemberKind};
 pub use metadata::CoreMetadata;
 pub use record::{parse_record, RecordEntry, RecordHash};
 pub use sdist::{inspect_sdist, inspect_sdist_bytes, read_sdist_metadata, SdistContents};
-pub use wheel::{inspect_wheel, inspect_wheel_bytes, read_wheel_metadata, WheelContents};
+pub use wheel::{
+    expand_tags, inspect_wheel, inspect_wheel_bytes, read_wheel_metadata, WheelContents,
+};
 
 /// The filename and core metadata of a wheel (its own
 /// `.dist-info/METADATA`) or an sdist (its top-level `PKG-INFO`).

@@ -287,7 +287,7 @@ const MAX_EXPANDED_TAGS: usize = 1024;
 /// Expands a compressed tag set `py-abi-platform`, each part a
 /// dot-separated list, into every `py-abi-platform` it stands for. `None`
 /// when it does not have three non-empty parts.
-pub(crate) fn expand_tags(tag: &str) -> Option<BTreeSet<String>> {
+pub fn expand_tags(tag: &str) -> Option<BTreeSet<String>> {
     let parts: Vec<&str> = tag.trim().split('-').collect();
     let [py, abi, platform] = parts.as_slice() else {
         return None;

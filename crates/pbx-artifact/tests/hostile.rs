@@ -224,3 +224,47 @@ fn padded_deflate_streams_cannot_exceed_the_total_expanded_size() {
         .iter()
         .any(|f| !f.ok && f.message.contains("not in RECORD")));
 }
+
+/// Writes the corpus as seeds for the fuzz targets (`scripts/fuzz` runs
+/// it with `PBX_FUZZ_SEEDS=fuzz/corpus`).
+#[test]
+#[ignore = "writes fuzzing seeds; run by scripts/fuzz"]
+fn write_fuzz_seeds() {
+    let Some(root) = std::env::var_os("PBX_FUZZ_SEEDS") else {
+        return;
+    };
+    let root = std::path::PathBuf::from(root);
+    let seed = |target: &str, label: &str, bytes: &[u8]| {
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(label), bytes).unwrap();
+    };
+    for case in corpus() {
+        let target = if case.filename.ends_with(".whl") {
+            "wheel"
+        } else if case.filename.ends_with(".zip") {
+            "sdist_zip"
+        } else {
+            "sdist_tar"
+        };
+        seed(target, case.label, &case.bytes);
+    }
+    for (name, bytes) in wheel_files(NAME, VERSION, &["py2.py3-none-any"], &[]) {
+        let target = match name.rsplit('/').next() {
+            Some("METADATA") => "metadata",
+            Some("RECORD") => "record",
+            Some("WHEEL") => "wheel_tags",
+            _ => continue,
+        };
+        seed(target, "demo", &bytes);
+    }
+    seed("filename", "wheel", WHEEL.as_bytes());
+    seed("filename", "sdist", SDIST.as_bytes());
+    seed(
+        "filename",
+        "maturin",
+        b"pydantic_core-2.23.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    );
+    seed("version", "pair", b"1.2.3rc1\n1.2.3.post2+local");
+    seed("version", "epoch", b"1!2.0.dev3\nv1.0");
+}
