@@ -59,11 +59,17 @@ impl Limits {
     }
 }
 
+/// The longest member name or link target accepted (Linux's `PATH_MAX`).
+pub(crate) const MAX_NAME_BYTES: usize = 4096;
+
 /// Checks an archive member name: relative, `/`-separated, no `..`, no
 /// drive letters or backslashes, no NUL. Returns why it is unsafe.
 pub(crate) fn unsafe_member_name(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("has an empty name");
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Some("has a name longer than 4096 bytes (PATH_MAX)");
     }
     if name.contains('\0') {
         return Some("has a NUL byte in its name");

@@ -13,7 +13,7 @@ use sha2::Digest as _;
 use crate::digest::Sha256;
 use crate::error::ArtifactError;
 use crate::filename::{DistFilename, DistKind};
-use crate::limits::{normalize_member, unsafe_member_name, Limits};
+use crate::limits::{normalize_member, unsafe_member_name, Limits, MAX_NAME_BYTES};
 use crate::members::{Member, MemberKind};
 use crate::metadata::CoreMetadata;
 use crate::tree::{NodeKind, Tree};
@@ -148,7 +148,6 @@ fn finish(path: &Path, dist: DistFilename, scan: Scan) -> Result<SdistContents, 
     let prefix = format!("{top_dir}/");
     let outside_top_dir = tree
         .names()
-        .iter()
         .filter(|n| **n != top_dir && !n.starts_with(&prefix))
         .cloned()
         .collect();
@@ -366,9 +365,9 @@ fn scan_tar_gz<R: Read>(
                     archive_error(format!("link `{name}` has a target that is not UTF-8"))
                 })?
                 .to_string();
-            if target.is_empty() || target.contains('\0') {
+            if target.is_empty() || target.contains('\0') || target.len() > MAX_NAME_BYTES {
                 return Err(unsafe_error(format!(
-                    "link `{name}` has an empty or NUL target"
+                    "link `{name}` has an empty, NUL or over-long target"
                 )));
             }
             if is_top_level_pkg_info(&normal) {
@@ -482,17 +481,18 @@ fn scan_tar_gz<R: Read>(
     })
 }
 
+/// Pax keys and their raw values, in order.
+type PaxKeys = Vec<(String, Vec<u8>)>;
+
 /// The keys of the pax extensions of `entry` (a global header's own, or
 /// the local ones applied to it). The inner error says why they are
 /// refused: a malformed record, or a key given twice (readers differ in
 /// which copy wins).
-fn pax_keys<R: Read>(
-    entry: &mut tar::Entry<'_, R>,
-) -> io::Result<Result<Vec<(String, Vec<u8>)>, String>> {
+fn pax_keys<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<Result<PaxKeys, String>> {
     let Some(extensions) = entry.pax_extensions()? else {
         return Ok(Ok(Vec::new()));
     };
-    let mut keys: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut keys: PaxKeys = Vec::new();
     for extension in extensions {
         let Ok(extension) = extension else {
             return Ok(Err("has a malformed record".to_string()));
