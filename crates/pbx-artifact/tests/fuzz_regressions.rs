@@ -33,6 +33,13 @@ fn run(target: &str, data: &[u8]) {
         )),
         "sdist_tar" => drop(inspect_sdist_bytes("demo-1.0.tar.gz", data, &limits())),
         "sdist_zip" => drop(inspect_sdist_bytes("demo-1.0.zip", data, &limits())),
+        "sdist_tar_inner" => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut encoder, data).unwrap();
+            let gz = encoder.finish().unwrap();
+            drop(inspect_sdist_bytes("demo-1.0.tar.gz", &gz, &limits()))
+        }
         "metadata" | "wheel_tags" => {
             if let Some(text) = text {
                 let meta = CoreMetadata::parse(text);

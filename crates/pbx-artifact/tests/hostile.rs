@@ -248,6 +248,14 @@ fn write_fuzz_seeds() {
             "sdist_tar"
         };
         seed(target, case.label, &case.bytes);
+        if target == "sdist_tar" {
+            let mut tar = Vec::new();
+            let _ = std::io::Read::read_to_end(
+                &mut flate2::read::MultiGzDecoder::new(case.bytes.as_slice()),
+                &mut tar,
+            );
+            seed("sdist_tar_inner", case.label, &tar);
+        }
     }
     for (name, bytes) in wheel_files(NAME, VERSION, &["py2.py3-none-any"], &[]) {
         let target = match name.rsplit('/').next() {
