@@ -641,7 +641,13 @@ fn check_local<R: Read + Seek>(
             String::from_utf8_lossy(local_name)
         ));
     }
-    let relevant = FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_UTF8 | FLAG_STRONG_ENCRYPTION;
+    // The UTF-8 flag only changes what a non-ASCII name means.
+    let utf8 = if entry.raw_name.is_ascii() {
+        0
+    } else {
+        FLAG_UTF8
+    };
+    let relevant = FLAG_ENCRYPTED | FLAG_DESCRIPTOR | utf8 | FLAG_STRONG_ENCRYPTION;
     if flags & relevant != central.flags & relevant {
         return refuse(format!(
             "member `{name}`: the local header's flags 0x{flags:04x} differ from the central directory's 0x{:04x}",

@@ -643,7 +643,12 @@ pub fn zip_cases() -> Vec<Case> {
     local("local-method-differs", "compression method", &|e| {
         e.local_method = 0
     });
-    local("local-flags-differ", "flags", &|e| e.local_flags |= 1 << 11);
+    local("local-flags-differ", "flags", &|e| e.local_flags |= 1 << 3);
+    local("local-utf8-flag-differs", "flags", &|e| {
+        e.name = "demo/café.py".as_bytes().to_vec();
+        e.local_name = e.name.clone();
+        e.flags |= 1 << 11;
+    });
     local("unicode-path-names-another-file", "Unicode Path", &|e| {
         let mut field = vec![0x75, 0x70];
         let data = [&[1u8][..], &crc32(&e.name).to_le_bytes(), b"demo/evil.py"].concat();
