@@ -274,5 +274,10 @@ fn write_fuzz_seeds() {
         b"pydantic_core-2.23.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
     );
     seed("version", "pair", b"1.2.3rc1\n1.2.3.post2+local");
+    seed(
+        "manifest",
+        "sha256sum",
+        b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  demo-1.0.tar.gz\n\\e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 *a\\nb.whl\nSHA256 (x.whl) = e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n# comment\n",
+    );
     seed("version", "epoch", b"1!2.0.dev3\nv1.0");
 }
