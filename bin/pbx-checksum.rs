@@ -9,6 +9,7 @@ use pbx_app::exit::problem;
 use pbx_app::{Failure, Outcome};
 use std::io::Write as _;
 
+use pbx_artifact::{Limits, DEFAULT_MAX_TOTAL_BYTES};
 use pbx_checksum::{ChecksumError, CompareStatus, Expectations, Status, DEFAULT_MANIFEST};
 use pbx_index::{Client, ClientConfig, IndexUrls};
 use pbx_report::{run_main, Check, CheckSet, Console, ExitStatus, Format, Location, Problem};
@@ -81,6 +82,13 @@ enum Command {
         /// Fail unless every artifact is this version (PEP 440).
         #[arg(long, env = "PBX_EXPECTED_VERSION", hide_env_values = true)]
         expect_version: Option<String>,
+
+        /// The most bytes one artifact's members may expand to in total
+        /// (`4GiB` by default; 1 MiB to 1 TiB). Units: B, KB/MB/GB/TB
+        /// (powers of 1000), KiB/MiB/GiB/TiB (powers of 1024). Beyond it the
+        /// artifact is refused as a decompression bomb, never extracted.
+        #[arg(long, env = "PBX_MAX_EXPANDED_SIZE", hide_env_values = true, value_parser = pbx_report::parse_expanded_size)]
+        max_expanded_size: Option<u64>,
     },
     /// Check that each local artifact is on the index with the same SHA-256,
     /// and that the index holds no other file of the same release (one that
@@ -113,11 +121,16 @@ fn main() -> std::process::ExitCode {
             paths,
             expect_name,
             expect_version,
+            max_expanded_size,
         } => inspect(
             paths,
             &Expectations {
                 name: expect_name.clone(),
                 version: expect_version.clone(),
+            },
+            &Limits {
+                max_total_bytes: max_expanded_size.unwrap_or(DEFAULT_MAX_TOTAL_BYTES),
+                ..Limits::default()
             },
             console,
         ),
@@ -255,9 +268,10 @@ fn verify(manifest: &PathBuf, console: &mut Console<'_>) -> Result<ExitStatus, P
 fn inspect(
     paths: &[PathBuf],
     expect: &Expectations,
+    limits: &Limits,
     console: &mut Console<'_>,
 ) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::inspect(paths, expect).map_err(problem)?;
+    let report = pbx_checksum::inspect_with_limits(paths, expect, limits).map_err(problem)?;
     let status = Outcome::status(&report);
     console.say(&format!(
         "pbx-checksum: inspected {} artifact(s){}",

@@ -64,6 +64,57 @@ fn pypi_wheels() -> &'static [PathBuf] {
     })
 }
 
+/// Real artifacts of shapes pbx must accept, downloaded once per machine
+/// from PyPI's JSON API with the test venv's Python (digests checked):
+/// maturin wheels (one compressed `Tag:` line in WHEEL) and zip sdists from
+/// before PEP 625. A failed download fails the test: it is never skipped.
+fn pypi_real_artifacts() -> &'static [PathBuf] {
+    static FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-cache/pypi-real");
+        let wanted = [
+            ("orjson", "orjson-3.10.7-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+            ("pydantic-core", "pydantic_core-2.23.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+            ("numpy", "numpy-1.8.0.zip"),
+            ("pytz", "pytz-2014.10.zip"),
+        ];
+        if !wanted.iter().all(|(_, f)| cache.join(f).is_file()) {
+            std::fs::create_dir_all(&cache).unwrap();
+            let script = r#"
+import hashlib, json, os, sys, urllib.parse, urllib.request
+cache = sys.argv[1]
+for spec in sys.argv[2:]:
+    project, filename = spec.split("=", 1)
+    if os.path.exists(os.path.join(cache, filename)):
+        continue
+    url = "https://pypi.org/pypi/%s/json" % project
+    releases = json.load(urllib.request.urlopen(url, timeout=60))["releases"]
+    found = [f for files in releases.values() for f in files if f["filename"] == filename]
+    if not found:
+        sys.exit("%s is not on PyPI" % filename)
+    data = urllib.request.urlopen(urllib.parse.urljoin(url, found[0]["url"]), timeout=120).read()
+    if hashlib.sha256(data).hexdigest() != found[0]["digests"]["sha256"]:
+        sys.exit("%s: digest differs from PyPI's" % filename)
+    with open(os.path.join(cache, filename + ".part"), "wb") as out:
+        out.write(data)
+    os.replace(os.path.join(cache, filename + ".part"), os.path.join(cache, filename))
+"#;
+            let run = Run::of(
+                Command::new(venv_tool("python"))
+                    .args(["-c", script])
+                    .arg(&cache)
+                    .args(wanted.iter().map(|(p, f)| format!("{p}={f}"))),
+            );
+            assert_eq!(
+                run.code, 0,
+                "downloading the reference artifacts from PyPI failed (the tests need them; is PyPI reachable?)\n{}\n{}",
+                run.stdout, run.stderr
+            );
+        }
+        wanted.iter().map(|(_, f)| cache.join(f)).collect()
+    })
+}
+
 fn six() -> PathBuf {
     pypi_wheels()[0].clone()
 }
@@ -442,6 +493,80 @@ fn inspect_accepts_what_uv_builds_and_what_pypi_serves() {
     checksum(project.path(), &args)
         .code(1)
         .stderr_has("not one release: idna 3.10 (idna-3.10-py3-none-any.whl); six 1.16.0 (six-1.16.0-py2.py3-none-any.whl)");
+}
+
+#[test]
+fn inspect_accepts_maturin_wheels_and_zip_sdists_from_pypi() {
+    let dir = TempDir::new();
+    for (artifact, release) in pypi_real_artifacts().iter().zip([
+        "orjson 3.10.7\n",
+        "pydantic-core 2.23.4\n",
+        "numpy 1.8.0\n",
+        "pytz 2014.10\n",
+    ]) {
+        let run = checksum(dir.path(), &["inspect", artifact.to_str().unwrap()]);
+        run.code(0).stdout_is(release);
+        if artifact.extension().is_some_and(|e| e == "whl") {
+            // One compressed Tag line, expanded like the filename.
+            run.stderr_has("manylinux2014_x86_64, cp311-cp311-manylinux_2_17_x86_64");
+        } else {
+            run.stderr_has("PKG-INFO is in `");
+        }
+    }
+}
+
+#[test]
+fn inspect_flags_a_local_version() {
+    let project = built("1.2.0+local");
+    checksum(project.path(), &["inspect"])
+        .code(1)
+        .stderr_has("local segment (`+local`)")
+        .stderr_has("pbx-upload refuse");
+}
+
+#[test]
+fn inspect_bounds_the_total_expanded_size_and_the_bound_is_raisable() {
+    let dir = TempDir::new();
+    let wheel = dir.join("six-1.16.0-py2.py3-none-any.whl");
+    // 1.5 MiB of text that does not compress well, outside RECORD.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..3 << 19)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            b'a' + (state % 26) as u8
+        })
+        .collect();
+    rewrite_zip(&six(), &wheel, |_, b| Some(b), &[("six_data.txt", noise)]);
+    let path = wheel.to_str().unwrap();
+    // Within the default bound: read (and the unlisted member found).
+    checksum(dir.path(), &["inspect", path])
+        .code(1)
+        .stderr_has("`six_data.txt` is in the wheel but not in RECORD");
+    checksum(
+        dir.path(),
+        &["inspect", "--max-expanded-size", "1MiB", path],
+    )
+    .code(2)
+    .stderr_has("more than 1048576 bytes in total")
+    .stderr_has("--max-expanded-size");
+    checksum(dir.path(), &["inspect", "--max-expanded-size", "2MB", path]).code(1);
+    // Bad sizes are usage errors, and never overflow.
+    for bad in [
+        "",
+        "abc",
+        "12XB",
+        "0",
+        "1KiB",
+        "2TiB",
+        "18446744073709551616",
+        "99999999999GiB",
+    ] {
+        checksum(dir.path(), &["inspect", "--max-expanded-size", bad, path])
+            .code(2)
+            .stderr_has("--max-expanded-size");
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::error::ArtifactError;
 use crate::filename::{DistFilename, DistKind};
 use crate::limits::Limits;
 use crate::metadata::CoreMetadata;
-use crate::sdist::inspect_sdist;
+use crate::sdist::{inspect_sdist, sdist_stem};
 use crate::wheel::inspect_wheel;
 
 /// One named check of an artifact and its outcome.
@@ -109,7 +109,7 @@ pub fn inspect(path: &Path, limits: &Limits) -> Result<Inspection, ArtifactError
         DistKind::Sdist => {
             let sdist = inspect_sdist(path, limits)?;
             let mut findings = Vec::new();
-            let stem = filename.strip_suffix(".tar.gz").unwrap_or(filename);
+            let stem = sdist_stem(filename);
             findings.push(if sdist.top_dir == stem {
                 Finding::pass("sdist-dir", format!("PKG-INFO is in `{stem}/`"))
             } else {
@@ -209,6 +209,16 @@ fn metadata_findings(dist: &DistFilename, metadata: &CoreMetadata, member: &str)
         },
         None => Finding::fail("version", format!("{file} has no Version")),
     });
+    if dist.version.has_local() {
+        findings.push(Finding::fail(
+            "local-version",
+            format!(
+                "the version {} has a local segment (`+{}`): public indexes and pbx-upload refuse it; drop the `+…` part and build again",
+                dist.version,
+                dist.version.to_string().split_once('+').map(|(_, l)| l).unwrap_or_default()
+            ),
+        ));
+    }
     for finding in &mut findings {
         finding.member = Some(member.to_string());
     }

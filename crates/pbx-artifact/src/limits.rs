@@ -3,11 +3,19 @@
 /// How much an archive may expand before it is refused as a bomb.
 ///
 /// The defaults are generous for real distributions (the largest wheels on
-/// PyPI unpack to a few GiB; real members compress at most ~20:1) and tight
-/// for bombs (a deflate stream of zeros compresses ~1000:1).
+/// PyPI, CUDA builds of torch and tensorflow, unpack to 2-3 GiB; real
+/// members compress at most ~20:1) and tight for bombs (a deflate stream of
+/// zeros compresses ~1000:1).
+///
+/// The ratio alone does not bound a bomb: a deflate stream padded with
+/// empty stored blocks (5 bytes each, no output) has any ratio its author
+/// wants, so a 40 MB wheel can expand to 8 GB at 200:1. The total
+/// (`max_total_bytes`, `pbx-checksum inspect --max-expanded-size`) is the
+/// bound that holds whatever the compressed size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The most bytes all members together may decompress to.
+    /// The most bytes all members together may decompress to (the total
+    /// expanded size of the archive).
     pub max_total_bytes: u64,
     /// The most bytes one member may decompress to.
     pub max_member_bytes: u64,
@@ -19,16 +27,27 @@ pub struct Limits {
     pub ratio_floor_bytes: u64,
     /// The most members an archive may hold.
     pub max_members: usize,
+    /// The largest `METADATA`, `PKG-INFO` or `WHEEL` read; a larger one is
+    /// refused, never truncated (real ones are kilobytes).
+    pub max_metadata_bytes: u64,
+    /// The largest `RECORD` read (a line per member: real ones are at most
+    /// a few MiB); a larger one is refused, never truncated.
+    pub max_record_bytes: u64,
 }
+
+/// The default of [`Limits::max_total_bytes`]: 4 GiB.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 4 << 30;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_total_bytes: 8 << 30,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             max_member_bytes: 4 << 30,
             max_ratio: 200,
             ratio_floor_bytes: 1 << 20,
             max_members: 200_000,
+            max_metadata_bytes: 16 << 20,
+            max_record_bytes: 64 << 20,
         }
     }
 }
@@ -40,11 +59,17 @@ impl Limits {
     }
 }
 
+/// The longest member name or link target accepted (Linux's `PATH_MAX`).
+pub(crate) const MAX_NAME_BYTES: usize = 4096;
+
 /// Checks an archive member name: relative, `/`-separated, no `..`, no
 /// drive letters or backslashes, no NUL. Returns why it is unsafe.
 pub(crate) fn unsafe_member_name(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("has an empty name");
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Some("has a name longer than 4096 bytes (PATH_MAX)");
     }
     if name.contains('\0') {
         return Some("has a NUL byte in its name");
@@ -74,28 +99,6 @@ pub(crate) fn normalize_member(name: &str) -> String {
         .join("/")
 }
 
-/// Resolves a symlink `target` relative to the directory of `link`
-/// (lexically) and returns the resulting path, or `None` when it climbs
-/// above the archive root.
-pub(crate) fn resolve_link(link: &str, target: &str) -> Option<String> {
-    if target.starts_with('/') {
-        return None;
-    }
-    let link = normalize_member(link);
-    let mut stack: Vec<&str> = link.split('/').collect();
-    stack.pop();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                stack.pop()?;
-            }
-            other => stack.push(other),
-        }
-    }
-    Some(stack.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,17 +119,6 @@ mod tests {
         ] {
             assert!(unsafe_member_name(bad).is_some(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn links() {
-        assert_eq!(resolve_link("top/a/link", "../b").as_deref(), Some("top/b"));
-        assert_eq!(resolve_link("top/link", "../../etc").as_deref(), None);
-        assert_eq!(resolve_link("top/link", "/etc/passwd"), None);
-        assert_eq!(
-            resolve_link("top/link", "../other").as_deref(),
-            Some("other")
-        );
     }
 
     #[test]

@@ -1,21 +1,23 @@
 //! Source distributions (`name-version.tar.gz`): the top-level `PKG-INFO`,
 //! read in one streaming pass that refuses hostile archives.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read, Seek};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
+use sha2::Digest as _;
 
+use crate::digest::Sha256;
 use crate::error::ArtifactError;
 use crate::filename::{DistFilename, DistKind};
-use crate::limits::{normalize_member, resolve_link, unsafe_member_name, Limits};
+use crate::limits::{normalize_member, unsafe_member_name, Limits, MAX_NAME_BYTES};
+use crate::members::{Member, MemberKind};
 use crate::metadata::CoreMetadata;
-
-/// The most PKG-INFO we read (real files are kilobytes).
-const MAX_PKG_INFO_BYTES: u64 = 16 * 1024 * 1024;
+use crate::tree::{NodeKind, Tree};
+use crate::zipsafe::SafeZip;
 
 /// What one pass over an sdist found.
 #[derive(Clone, Debug)]
@@ -46,8 +48,67 @@ pub fn read_sdist_metadata(path: &Path) -> Result<(DistFilename, CoreMetadata), 
     Ok((contents.dist, contents.pkg_info))
 }
 
-/// Scans the sdist at `path` within `limits` (see [`read_sdist_metadata`]).
+/// Scans the sdist at `path` within `limits` (see [`read_sdist_metadata`]):
+/// a `.tar.gz` in one streaming pass, a `.zip` (older sdists) through the
+/// same layout checks as a wheel.
 pub fn inspect_sdist(path: &Path, limits: &Limits) -> Result<SdistContents, ArtifactError> {
+    let dist = DistFilename::from_path(path)?;
+    let file = File::open(path).map_err(|source| ArtifactError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if dist.filename.ends_with(".zip") {
+        let scan = scan_zip(path, file, limits, None)?;
+        finish(path, dist, scan)
+    } else {
+        let scan = scan_tar_gz(path, file, limits, None)?;
+        finish(path, dist, scan)
+    }
+}
+
+/// [`inspect_sdist`] of the sdist `bytes`, named `filename` (for fuzzing
+/// and tests: no file on disk).
+pub fn inspect_sdist_bytes(
+    filename: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<SdistContents, ArtifactError> {
+    let path = Path::new(filename);
+    let dist = DistFilename::parse(filename)?;
+    let scan = if filename.ends_with(".zip") {
+        scan_zip(path, io::Cursor::new(bytes), limits, None)?
+    } else {
+        scan_tar_gz(path, bytes, limits, None)?
+    };
+    finish(path, dist, scan)
+}
+
+/// Every entry of the sdist at `path` (after the same checks as
+/// [`inspect_sdist`]), with each regular file's SHA-256.
+pub(crate) fn sdist_members(path: &Path, limits: &Limits) -> Result<Vec<Member>, ArtifactError> {
+    let dist = DistFilename::from_path(path)?;
+    let file = File::open(path).map_err(|source| ArtifactError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut members = Vec::new();
+    let scan = if dist.filename.ends_with(".zip") {
+        scan_zip(path, file, limits, Some(&mut members))?
+    } else {
+        scan_tar_gz(path, file, limits, Some(&mut members))?
+    };
+    finish(path, dist, scan)?;
+    Ok(members)
+}
+
+/// What one pass over an sdist's entries collected.
+struct Scan {
+    tree: Tree,
+    pkg_infos: BTreeMap<String, String>,
+    unpacked_bytes: u64,
+}
+
+fn finish(path: &Path, dist: DistFilename, scan: Scan) -> Result<SdistContents, ArtifactError> {
     let archive_error = |reason: String| ArtifactError::Archive {
         path: path.to_path_buf(),
         reason,
@@ -56,150 +117,18 @@ pub fn inspect_sdist(path: &Path, limits: &Limits) -> Result<SdistContents, Arti
         path: path.to_path_buf(),
         reason,
     };
-    let dist = DistFilename::from_path(path)?;
-    let filename = dist.filename.as_str();
     if dist.kind != DistKind::Sdist {
         return Err(archive_error(
             "not an sdist (expected name-version.tar.gz)".into(),
         ));
     }
-    let Some(stem) = filename.strip_suffix(".tar.gz") else {
-        return Err(archive_error(
-            "zip sdists are not supported: sdists are .tar.gz (PEP 625); rebuild with `uv build --sdist`".into(),
-        ));
-    };
-    let file = File::open(path).map_err(|source| ArtifactError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let guard = Arc::new(Mutex::new(Guard::default()));
-    let compressed = Counting {
-        inner: file,
-        guard: Arc::clone(&guard),
-    };
-    let bounded = Bounded {
-        inner: GzDecoder::new(compressed),
-        guard: Arc::clone(&guard),
-        limits: *limits,
-    };
-    let mut archive = tar::Archive::new(bounded);
-    // A read error is either the bomb guard tripping or real damage.
-    let read_error = |what: &str, e: io::Error| -> ArtifactError {
-        match guard.lock().ok().and_then(|g| g.tripped.clone()) {
-            Some(reason) => unsafe_error(reason),
-            None => archive_error(format!("{what}: {e} (not a valid .tar.gz)")),
-        }
-    };
-
-    let mut files: HashSet<String> = HashSet::new();
-    let mut dirs: HashSet<String> = HashSet::new();
-    let mut pkg_infos: BTreeMap<String, String> = BTreeMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let entries = archive
-        .entries()
-        .map_err(|e| read_error("cannot read the archive", e))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| read_error("cannot read the next entry", e))?;
-        let raw = entry.path_bytes();
-        let name = std::str::from_utf8(&raw)
-            .map_err(|_| {
-                archive_error(format!(
-                    "entry `{}` has a name that is not UTF-8",
-                    String::from_utf8_lossy(&raw)
-                ))
-            })?
-            .to_string();
-        let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
-            continue;
-        }
-        if let Some(reason) = unsafe_member_name(&name) {
-            return Err(unsafe_error(format!("entry `{name}` {reason}")));
-        }
-        let normal = normalize_member(&name);
-        if normal.is_empty() {
-            continue;
-        }
-        if names.len() >= limits.max_members {
-            return Err(unsafe_error(format!(
-                "more than {} entries",
-                limits.max_members
-            )));
-        }
-        names.push(normal.clone());
-        if kind.is_dir() {
-            if files.contains(&normal) {
-                return Err(unsafe_error(format!(
-                    "`{normal}` is both a file and a directory"
-                )));
-            }
-            dirs.insert(normal);
-            continue;
-        }
-        if dirs.contains(&normal) || !files.insert(normal.clone()) {
-            return Err(unsafe_error(format!(
-                "`{normal}` appears more than once: tools that read the first copy and tools that read the last would see different files"
-            )));
-        }
-        if kind.is_symlink() || kind.is_hard_link() {
-            let target_raw = entry.link_name_bytes().unwrap_or_default();
-            let target = String::from_utf8_lossy(&target_raw).into_owned();
-            let resolved = if kind.is_symlink() {
-                resolve_link(&normal, &target)
-            } else if unsafe_member_name(&target).is_none() {
-                Some(normalize_member(&target))
-            } else {
-                None
-            };
-            let top = normal.split('/').next().unwrap_or_default();
-            match resolved {
-                Some(inside) if inside == top || inside.starts_with(&format!("{top}/")) => {}
-                _ => {
-                    let what = if kind.is_symlink() {
-                        "symlink"
-                    } else {
-                        "hard link"
-                    };
-                    return Err(unsafe_error(format!(
-                        "{what} `{normal}` points outside the sdist's directory (to `{target}`)"
-                    )));
-                }
-            }
-            if is_top_level_pkg_info(&normal) {
-                return Err(unsafe_error(format!("`{normal}` is a link, not a file")));
-            }
-            continue;
-        }
-        if !(kind.is_file() || kind.is_contiguous()) {
-            return Err(unsafe_error(format!(
-                "entry `{normal}` is a {kind:?} (device, FIFO or other special file), which has no place in an sdist"
-            )));
-        }
-        if entry.size() > limits.max_member_bytes {
-            return Err(unsafe_error(format!(
-                "entry `{normal}` unpacks to {} bytes (limit {})",
-                entry.size(),
-                limits.max_member_bytes
-            )));
-        }
-        if is_top_level_pkg_info(&normal) {
-            let mut bytes = Vec::new();
-            (&mut entry)
-                .take(MAX_PKG_INFO_BYTES)
-                .read_to_end(&mut bytes)
-                .map_err(|e| read_error(&format!("cannot read `{normal}`"), e))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| archive_error(format!("`{normal}` is not UTF-8 text")))?;
-            let top = normal.split('/').next().unwrap_or_default().to_string();
-            pkg_infos.insert(top, text);
-        }
-    }
-    // Drain the stream so the bounds see every byte (tar stops at the end
-    // marker; trailing data in the gzip member is still decompressed).
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| read_error("cannot read the archive", e))?;
-    let unpacked_bytes = guard.lock().map(|g| g.decompressed).unwrap_or_default();
-
+    scan.tree.check().map_err(unsafe_error)?;
+    let stem = sdist_stem(&dist.filename);
+    let Scan {
+        tree,
+        mut pkg_infos,
+        unpacked_bytes,
+    } = scan;
     let top_dir = match pkg_infos.len() {
         0 => {
             return Err(archive_error(format!(
@@ -215,20 +144,370 @@ pub fn inspect_sdist(path: &Path, limits: &Limits) -> Result<SdistContents, Arti
             )));
         }
     };
-    let pkg_info = CoreMetadata::parse(&pkg_infos[&top_dir]);
+    let pkg_info = CoreMetadata::parse(&pkg_infos.remove(&top_dir).unwrap_or_default());
     let prefix = format!("{top_dir}/");
-    let outside_top_dir = names
-        .into_iter()
-        .filter(|n| *n != top_dir && !n.starts_with(&prefix))
+    let outside_top_dir = tree
+        .names()
+        .filter(|n| **n != top_dir && !n.starts_with(&prefix))
+        .cloned()
         .collect();
     Ok(SdistContents {
         dist,
         top_dir,
         pkg_info,
-        members: files.len() + dirs.len(),
+        members: tree.len(),
         unpacked_bytes,
         outside_top_dir,
     })
+}
+
+/// `name-version` of `name-version.tar.gz` or `name-version.zip`.
+pub(crate) fn sdist_stem(filename: &str) -> &str {
+    filename
+        .strip_suffix(".tar.gz")
+        .or_else(|| filename.strip_suffix(".zip"))
+        .unwrap_or(filename)
+}
+
+/// A zip sdist: the wheel's layout checks, then the same tree and PKG-INFO
+/// rules as a tar.gz.
+fn scan_zip<R: Read + Seek>(
+    path: &Path,
+    reader: R,
+    limits: &Limits,
+    mut collect: Option<&mut Vec<Member>>,
+) -> Result<Scan, ArtifactError> {
+    let mut zip = SafeZip::open(path, reader, limits)?;
+    let mut tree = Tree::default();
+    let mut pkg_infos = BTreeMap::new();
+    for index in 0..zip.names.len() {
+        let name = zip.names.get(index).cloned().unwrap_or_default();
+        let normal = normalize_member(&name);
+        if normal.is_empty() {
+            continue;
+        }
+        let is_dir = name.ends_with('/');
+        let kind = if is_dir {
+            NodeKind::Dir
+        } else {
+            NodeKind::File
+        };
+        tree.insert(normal.clone(), kind)
+            .map_err(|reason| zip.unsafe_error(reason))?;
+        if is_dir {
+            if let Some(members) = collect.as_deref_mut() {
+                members.push(Member::dir(normal));
+            }
+            continue;
+        }
+        if is_top_level_pkg_info(&normal) {
+            let text = zip
+                .read_text(&name, limits.max_metadata_bytes)?
+                .unwrap_or_default();
+            let top = normal.split('/').next().unwrap_or_default().to_string();
+            pkg_infos.insert(top, text);
+        }
+        if let Some(members) = collect.as_deref_mut() {
+            let (sha256, size) = zip.hash_member(index)?;
+            members.push(Member::file(normal, sha256, size));
+        }
+    }
+    Ok(Scan {
+        tree,
+        pkg_infos,
+        unpacked_bytes: zip.unpacked_bytes,
+    })
+}
+
+/// The pax keys that change what an entry is (its name, link, size or
+/// data) in some readers and not in others.
+fn ambiguous_pax_key(key: &str) -> bool {
+    matches!(key, "hdrcharset" | "charset") || key.starts_with("GNU.sparse")
+}
+
+/// A tar.gz sdist, in one streaming pass.
+fn scan_tar_gz<R: Read>(
+    path: &Path,
+    reader: R,
+    limits: &Limits,
+    mut collect: Option<&mut Vec<Member>>,
+) -> Result<Scan, ArtifactError> {
+    let archive_error = |reason: String| ArtifactError::Archive {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let unsafe_error = |reason: String| ArtifactError::Unsafe {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let guard = Arc::new(Mutex::new(Guard::default()));
+    let compressed = io::BufReader::new(Counting {
+        inner: reader,
+        guard: Arc::clone(&guard),
+    });
+    let bounded = Bounded {
+        inner: GzDecoder::new(compressed),
+        guard: Arc::clone(&guard),
+        limits: *limits,
+    };
+    let mut archive = tar::Archive::new(bounded);
+    // A read error is either the bomb guard tripping or real damage.
+    let read_error = |what: &str, e: io::Error| -> ArtifactError {
+        match guard.lock().ok().and_then(|g| g.tripped.clone()) {
+            Some(reason) => unsafe_error(reason),
+            None => archive_error(format!("{what}: {e} (not a valid .tar.gz)")),
+        }
+    };
+
+    let mut tree = Tree::default();
+    let mut pkg_infos: BTreeMap<String, String> = BTreeMap::new();
+    let mut entries_seen = 0usize;
+    let entries = archive
+        .entries()
+        .map_err(|e| read_error("cannot read the archive", e))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| read_error("cannot read the next entry", e))?;
+        entries_seen += 1;
+        if entries_seen > limits.max_members {
+            return Err(unsafe_error(format!(
+                "more than {} entries",
+                limits.max_members
+            )));
+        }
+        let raw = entry.path_bytes().into_owned();
+        let shown = String::from_utf8_lossy(&raw).into_owned();
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() {
+            // Python's tarfile applies a global header's keys to every
+            // later entry; the tar crate ignores them. Only keys that
+            // change nothing either reads are allowed.
+            let keys = pax_keys(&mut entry)
+                .map_err(|e| read_error("cannot read a pax global header", e))?
+                .map_err(|reason| unsafe_error(format!("a pax global header {reason}")))?;
+            if let Some((key, _)) = keys.iter().find(|(k, _)| {
+                matches!(k.as_str(), "path" | "linkpath" | "size") || ambiguous_pax_key(k)
+            }) {
+                return Err(unsafe_error(format!(
+                    "a pax global header sets `{key}`: Python's tarfile applies it to every later entry, the tar crate ignores it"
+                )));
+            }
+            continue;
+        }
+        if kind.is_pax_local_extensions() || kind.is_gnu_longname() || kind.is_gnu_longlink() {
+            return Err(unsafe_error(format!(
+                "an extension header (type {:?}) in a non-ustar, non-GNU header: Python's tarfile applies it, the tar crate reads it as an entry",
+                kind
+            )));
+        }
+        // The entry's own pax keys, applied by both readers.
+        let keys = pax_keys(&mut entry)
+            .map_err(|e| read_error("cannot read a pax header", e))?
+            .map_err(|reason| unsafe_error(format!("entry `{shown}`: its pax header {reason}")))?;
+        if let Some((key, _)) = keys.iter().find(|(k, _)| ambiguous_pax_key(k)) {
+            return Err(unsafe_error(format!(
+                "entry `{shown}`: pax key `{key}` is read by Python's tarfile and ignored by the tar crate"
+            )));
+        }
+        // A GNU long name (or link name) and a pax path on one entry: the
+        // tar crate prefers the GNU one, Python's tarfile the last applied.
+        let link_raw = entry.link_name_bytes().map(|l| l.into_owned());
+        for (key, value) in &keys {
+            let applied = match key.as_str() {
+                "path" => Some(raw.as_slice()),
+                "linkpath" => Some(link_raw.as_deref().unwrap_or_default()),
+                _ => None,
+            };
+            if applied.is_some_and(|applied| applied != value.as_slice()) {
+                return Err(unsafe_error(format!(
+                    "entry `{shown}`: its pax `{key}` and its GNU long name differ: readers differ in which one wins"
+                )));
+            }
+        }
+        let header = entry.header();
+        // The ustar prefix field: the tar crate reads it only in ustar
+        // headers, Python's tarfile in every header.
+        if header.as_ustar().is_none() && header.as_bytes().get(345).is_some_and(|b| *b != 0) {
+            return Err(unsafe_error(format!(
+                "entry `{shown}`: a non-ustar header with bytes in the ustar prefix field: Python's tarfile prepends them to the name, the tar crate does not"
+            )));
+        }
+        let name = std::str::from_utf8(&raw)
+            .map_err(|_| archive_error(format!("entry `{shown}` has a name that is not UTF-8")))?
+            .to_string();
+        if let Some(reason) = unsafe_member_name(&name) {
+            return Err(unsafe_error(format!("entry `{name}` {reason}")));
+        }
+        let normal = normalize_member(&name);
+        if normal.is_empty() {
+            continue;
+        }
+        let is_regular = kind.is_file() || kind.is_contiguous();
+        let header_size = header
+            .entry_size()
+            .map_err(|e| read_error(&format!("entry `{name}` has a bad size field"), e))?;
+        if !is_regular && (entry.size() != 0 || header_size != 0) {
+            return Err(unsafe_error(format!(
+                "entry `{name}` is a {kind:?} with {} bytes of data: Python's tarfile does not skip them (it reads them as the next headers), the tar crate does",
+                entry.size().max(header_size)
+            )));
+        }
+        if is_regular && name.ends_with('/') {
+            return Err(unsafe_error(format!(
+                "entry `{name}` is a regular file whose name ends with `/`: Python's tarfile reads it as a directory"
+            )));
+        }
+        let node = if kind.is_dir() {
+            NodeKind::Dir
+        } else if kind.is_symlink() || kind.is_hard_link() {
+            let target_raw = entry.link_name_bytes().unwrap_or_default().into_owned();
+            let target = std::str::from_utf8(&target_raw)
+                .map_err(|_| {
+                    archive_error(format!("link `{name}` has a target that is not UTF-8"))
+                })?
+                .to_string();
+            if target.is_empty() || target.contains('\0') || target.len() > MAX_NAME_BYTES {
+                return Err(unsafe_error(format!(
+                    "link `{name}` has an empty, NUL or over-long target"
+                )));
+            }
+            if is_top_level_pkg_info(&normal) {
+                return Err(unsafe_error(format!("`{normal}` is a link, not a file")));
+            }
+            if kind.is_symlink() {
+                NodeKind::Symlink(target)
+            } else {
+                NodeKind::Hardlink(target)
+            }
+        } else if is_regular {
+            NodeKind::File
+        } else {
+            return Err(unsafe_error(format!(
+                "entry `{normal}` is a {kind:?} (device, FIFO, sparse or other special file), which has no place in an sdist"
+            )));
+        };
+        tree.insert(normal.clone(), node.clone())
+            .map_err(&unsafe_error)?;
+        if !is_regular {
+            if let Some(members) = collect.as_deref_mut() {
+                members.push(match node {
+                    NodeKind::Symlink(t) => Member::link(normal, MemberKind::Symlink(t)),
+                    NodeKind::Hardlink(t) => Member::link(normal, MemberKind::Hardlink(t)),
+                    _ => Member::dir(normal),
+                });
+            }
+            continue;
+        }
+        if entry.size() > limits.max_member_bytes {
+            return Err(unsafe_error(format!(
+                "entry `{normal}` unpacks to {} bytes (limit {})",
+                entry.size(),
+                limits.max_member_bytes
+            )));
+        }
+        if is_top_level_pkg_info(&normal) {
+            if entry.size() > limits.max_metadata_bytes {
+                return Err(unsafe_error(format!(
+                    "`{normal}` is {} bytes, more than the {} pbx reads: refused rather than read in part",
+                    entry.size(),
+                    limits.max_metadata_bytes
+                )));
+            }
+            let mut bytes = Vec::new();
+            (&mut entry)
+                .take(limits.max_metadata_bytes)
+                .read_to_end(&mut bytes)
+                .map_err(|e| read_error(&format!("cannot read `{normal}`"), e))?;
+            let text = String::from_utf8(bytes.clone())
+                .map_err(|_| archive_error(format!("`{normal}` is not UTF-8 text")))?;
+            let top = normal.split('/').next().unwrap_or_default().to_string();
+            pkg_infos.insert(top, text);
+            if let Some(members) = collect.as_deref_mut() {
+                let size = bytes.len() as u64;
+                members.push(Member::file(normal, Sha256::of(&bytes), size));
+            }
+        } else if let Some(members) = collect.as_deref_mut() {
+            let mut hasher = sha2::Sha256::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut size = 0u64;
+            loop {
+                let n = entry
+                    .read(&mut buffer)
+                    .map_err(|e| read_error(&format!("cannot read `{normal}`"), e))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(buffer.get(..n).unwrap_or_default());
+                size = size.saturating_add(n as u64);
+            }
+            members.push(Member::file(normal, Sha256(hasher.finalize().into()), size));
+        }
+    }
+    // After the end-of-archive marker only zero padding may follow: bytes
+    // there are invisible to Python's tarfile and the tar crate but not to
+    // every tar.
+    let mut rest = archive.into_inner();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = rest
+            .read(&mut buffer)
+            .map_err(|e| read_error("cannot read the archive", e))?;
+        if n == 0 {
+            break;
+        }
+        if buffer.get(..n).unwrap_or_default().iter().any(|b| *b != 0) {
+            return Err(unsafe_error(
+                "data after the tar end-of-archive marker: some tar readers stop at the marker, others read on".into(),
+            ));
+        }
+    }
+    // One gzip member and nothing after it: pbx's gzip reader stops after
+    // the first member, Python's gzip (tarfile, pip) reads them all.
+    let mut compressed = rest.inner.into_inner();
+    let trailing = compressed
+        .fill_buf()
+        .map_err(|e| read_error("cannot read the archive", e))?;
+    if !trailing.is_empty() {
+        return Err(unsafe_error(if trailing.starts_with(&[0x1f, 0x8b]) {
+            "more than one gzip member: Python's gzip (tarfile, pip) reads every member, other readers only the first".to_string()
+        } else {
+            "data after the end of the gzip stream: readers differ in whether they ignore it or fail".to_string()
+        }));
+    }
+    let unpacked_bytes = guard.lock().map(|g| g.decompressed).unwrap_or_default();
+    Ok(Scan {
+        tree,
+        pkg_infos,
+        unpacked_bytes,
+    })
+}
+
+/// Pax keys and their raw values, in order.
+type PaxKeys = Vec<(String, Vec<u8>)>;
+
+/// The keys of the pax extensions of `entry` (a global header's own, or
+/// the local ones applied to it). The inner error says why they are
+/// refused: a malformed record, or a key given twice (readers differ in
+/// which copy wins).
+fn pax_keys<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<Result<PaxKeys, String>> {
+    let Some(extensions) = entry.pax_extensions()? else {
+        return Ok(Ok(Vec::new()));
+    };
+    let mut keys: PaxKeys = Vec::new();
+    for extension in extensions {
+        let Ok(extension) = extension else {
+            return Ok(Err("has a malformed record".to_string()));
+        };
+        let Ok(key) = extension.key() else {
+            return Ok(Err("has a key that is not UTF-8".to_string()));
+        };
+        if keys.iter().any(|(k, _)| k == key) {
+            return Ok(Err(format!(
+                "gives `{key}` twice: readers differ in which copy wins"
+            )));
+        }
+        keys.push((key.to_string(), extension.value_bytes().to_vec()));
+    }
+    Ok(Ok(keys))
 }
 
 fn is_top_level_pkg_info(normal: &str) -> bool {

@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::Path;
 
 use sha2::digest::DynDigest;
-use zip::{ZipArchive, ZipReadOptions};
 
 use crate::error::ArtifactError;
 use crate::filename::{DistFilename, DistKind};
@@ -15,9 +14,7 @@ use crate::inspect::Finding;
 use crate::limits::{normalize_member, unsafe_member_name, Limits};
 use crate::metadata::CoreMetadata;
 use crate::record::{parse_record, RecordEntry};
-
-/// The most METADATA, WHEEL or RECORD we read (real files are kilobytes).
-const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+use crate::zipsafe::SafeZip;
 
 /// What inspecting a wheel found.
 #[derive(Clone, Debug)]
@@ -36,161 +33,65 @@ pub struct WheelContents {
     pub findings: Vec<Finding>,
 }
 
-/// A wheel whose central directory passed the safety checks.
-struct SafeWheel {
-    path: std::path::PathBuf,
+/// A wheel whose layout and central directory passed the safety checks.
+struct SafeWheel<R: Read + Seek> {
+    zip: SafeZip<R>,
     dist: DistFilename,
-    zip: ZipArchive<File>,
-    /// Member names by index.
-    names: Vec<String>,
-    unpacked_bytes: u64,
     dist_info: String,
+    limits: Limits,
 }
 
-impl SafeWheel {
-    /// Opens the wheel at `path` and refuses it when its central directory
-    /// is hostile (see [`crate::ArtifactError::Unsafe`]).
-    fn open(path: &Path, limits: &Limits) -> Result<SafeWheel, ArtifactError> {
-        let archive_error = |reason: String| ArtifactError::Archive {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let unsafe_error = |reason: String| ArtifactError::Unsafe {
-            path: path.to_path_buf(),
-            reason,
-        };
+impl SafeWheel<File> {
+    /// Opens the wheel at `path` and refuses it when it is hostile (see
+    /// [`crate::ArtifactError::Unsafe`]).
+    fn open(path: &Path, limits: &Limits) -> Result<Self, ArtifactError> {
         let dist = DistFilename::from_path(path)?;
-        if dist.kind != DistKind::Wheel {
-            return Err(archive_error("not a wheel (expected a .whl file)".into()));
-        }
         let file = File::open(path).map_err(|source| ArtifactError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut zip = ZipArchive::new(file)
-            .map_err(|e| archive_error(format!("not a valid zip archive: {e}")))?;
-        if zip.has_duplicate_names() {
-            let named = duplicate_local_name(path)
-                .map(|n| format!("`{n}` appears more than once"))
-                .unwrap_or_else(|| "a member name appears more than once".to_string());
-            return Err(unsafe_error(format!(
-                "{named}: tools that read the first copy and tools that read the last would install different files"
-            )));
+        SafeWheel::from_reader(path, dist, file, limits)
+    }
+}
+
+impl<R: Read + Seek> SafeWheel<R> {
+    fn from_reader(
+        path: &Path,
+        dist: DistFilename,
+        reader: R,
+        limits: &Limits,
+    ) -> Result<Self, ArtifactError> {
+        if dist.kind != DistKind::Wheel {
+            return Err(ArtifactError::Archive {
+                path: path.to_path_buf(),
+                reason: "not a wheel (expected a .whl file)".into(),
+            });
         }
-        if zip.len() > limits.max_members {
-            return Err(unsafe_error(format!(
-                "{} members (limit {})",
-                zip.len(),
-                limits.max_members
-            )));
-        }
-        let mut names = Vec::with_capacity(zip.len());
-        let mut normalized = HashSet::new();
-        let mut unpacked_bytes = 0u64;
-        for index in 0..zip.len() {
-            let entry = zip
-                .by_index_data(index)
-                .map_err(|e| archive_error(format!("unreadable member #{index}: {e}")))?;
-            let name = entry
-                .name()
-                .map_err(|e| archive_error(format!("member #{index} has an unreadable name: {e}")))?
-                .into_owned();
-            if let Some(reason) = unsafe_member_name(&name) {
-                return Err(unsafe_error(format!("member `{name}` {reason}")));
-            }
-            if !normalized.insert(normalize_member(&name)) {
-                return Err(unsafe_error(format!(
-                    "member `{name}` names the same file as another member"
-                )));
-            }
-            if entry.is_symlink() {
-                return Err(unsafe_error(format!(
-                    "member `{name}` is a symlink, which wheels cannot carry"
-                )));
-            }
-            if entry.encrypted() {
-                return Err(archive_error(format!("member `{name}` is encrypted")));
-            }
-            let size = entry.size();
-            if size > limits.max_member_bytes {
-                return Err(unsafe_error(format!(
-                    "member `{name}` unpacks to {size} bytes (limit {}): a decompression bomb",
-                    limits.max_member_bytes
-                )));
-            }
-            if limits.ratio_exceeded(size, entry.compressed_size()) {
-                return Err(unsafe_error(format!(
-                    "member `{name}` expands {} bytes to {size}, a ratio above {}:1: a decompression bomb",
-                    entry.compressed_size(),
-                    limits.max_ratio
-                )));
-            }
-            unpacked_bytes = unpacked_bytes.saturating_add(size);
-            if unpacked_bytes > limits.max_total_bytes {
-                return Err(unsafe_error(format!(
-                    "the members unpack to more than {} bytes: a decompression bomb",
-                    limits.max_total_bytes
-                )));
-            }
-            names.push(name);
-        }
-        if zip
-            .has_overlapping_files()
-            .map_err(|e| archive_error(format!("unreadable member headers: {e}")))?
-        {
-            return Err(unsafe_error(
-                "members share compressed data (an overlapping-entry zip bomb)".into(),
-            ));
-        }
-        let dist_info = find_dist_info(&names, &dist).map_err(archive_error)?;
+        let zip = SafeZip::open(path, reader, limits)?;
+        let dist_info =
+            find_dist_info(&zip.names, &dist).map_err(|reason| ArtifactError::Archive {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         Ok(SafeWheel {
-            path: path.to_path_buf(),
-            dist,
             zip,
-            names,
-            unpacked_bytes,
+            dist,
             dist_info,
+            limits: *limits,
         })
     }
 
-    /// Reads a small text member, `None` when absent.
     fn read_text(&mut self, member: &str) -> Result<Option<String>, ArtifactError> {
-        let Some(index) = self.zip.index_for_name(member) else {
-            return Ok(None);
+        let cap = if member.ends_with("/RECORD") {
+            self.limits.max_record_bytes
+        } else {
+            self.limits.max_metadata_bytes
         };
-        let mut bytes = Vec::new();
-        let path = self.path.clone();
-        self.open_member(index)?
-            .take(MAX_METADATA_BYTES)
-            .read_to_end(&mut bytes)
-            .map_err(|e| ArtifactError::Archive {
-                path,
-                reason: format!("cannot read `{member}`: {e}"),
-            })?;
-        String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| self.archive_error(format!("`{member}` is not UTF-8 text")))
-    }
-
-    fn open_member(&mut self, index: usize) -> Result<zip::read::ZipFile<'_, File>, ArtifactError> {
-        let path = self.path.clone();
-        let name = self.names[index].clone();
-        self.zip
-            .by_index_with_options(
-                index,
-                ZipReadOptions::new().enforce_header_consistency(true),
-            )
-            .map_err(|e| ArtifactError::Archive {
-                path,
-                reason: format!("cannot read member `{name}`: {e}"),
-            })
+        self.zip.read_text(member, cap)
     }
 
     fn archive_error(&self, reason: String) -> ArtifactError {
-        ArtifactError::Archive {
-            path: self.path.clone(),
-            reason,
-        }
+        self.zip.archive_error(reason)
     }
 }
 
@@ -221,20 +122,6 @@ fn find_dist_info(names: &[String], dist: &DistFilename) -> Result<String, Strin
     }
 }
 
-/// Names a member that appears twice, from the local headers in file order.
-fn duplicate_local_name(path: &Path) -> Option<String> {
-    let mut reader = io::BufReader::new(File::open(path).ok()?);
-    let mut seen = HashSet::new();
-    while let Ok(Some(mut entry)) = zip::read::read_zipfile_from_stream(&mut reader) {
-        let name = entry.name().ok()?.into_owned();
-        io::copy(&mut entry, &mut io::sink()).ok()?;
-        if !seen.insert(name.clone()) {
-            return Some(name);
-        }
-    }
-    None
-}
-
 /// Reads the `METADATA` of the wheel at `path` from its own
 /// `{name}-{version}.dist-info` directory. The archive is refused when its
 /// member list is hostile (see [`inspect_wheel`]).
@@ -253,7 +140,29 @@ pub fn read_wheel_metadata(path: &Path) -> Result<(DistFilename, CoreMetadata), 
 /// file twice, and that WHEEL's tags and the `.dist-info` version agree
 /// with the filename.
 pub fn inspect_wheel(path: &Path, limits: &Limits) -> Result<WheelContents, ArtifactError> {
-    let mut wheel = SafeWheel::open(path, limits)?;
+    inspect_wheel_from(SafeWheel::open(path, limits)?)
+}
+
+/// [`inspect_wheel`] of the wheel `bytes`, named `filename` (for fuzzing
+/// and tests: no file on disk).
+pub fn inspect_wheel_bytes(
+    filename: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<WheelContents, ArtifactError> {
+    let path = Path::new(filename);
+    let dist = DistFilename::parse(filename)?;
+    inspect_wheel_from(SafeWheel::from_reader(
+        path,
+        dist,
+        io::Cursor::new(bytes),
+        limits,
+    )?)
+}
+
+fn inspect_wheel_from<R: Read + Seek>(
+    mut wheel: SafeWheel<R>,
+) -> Result<WheelContents, ArtifactError> {
     let dist_info = wheel.dist_info.clone();
     let mut findings = Vec::new();
     let metadata_member = format!("{dist_info}/METADATA");
@@ -290,8 +199,8 @@ pub fn inspect_wheel(path: &Path, limits: &Limits) -> Result<WheelContents, Arti
     check_record(&mut wheel, &mut findings)?;
 
     Ok(WheelContents {
-        members: wheel.names.len(),
-        unpacked_bytes: wheel.unpacked_bytes,
+        members: wheel.zip.names.len(),
+        unpacked_bytes: wheel.zip.unpacked_bytes,
         dist: wheel.dist,
         dist_info,
         metadata,
@@ -301,8 +210,8 @@ pub fn inspect_wheel(path: &Path, limits: &Limits) -> Result<WheelContents, Arti
 
 /// `WHEEL`: Wheel-Version 1.x, and its `Tag` lines are exactly the tags the
 /// filename expands to.
-fn check_wheel_file(
-    wheel: &mut SafeWheel,
+fn check_wheel_file<R: Read + Seek>(
+    wheel: &mut SafeWheel<R>,
     findings: &mut Vec<Finding>,
 ) -> Result<(), ArtifactError> {
     let member = format!("{}/WHEEL", wheel.dist_info);
@@ -321,16 +230,30 @@ fn check_wheel_file(
             .member(&member),
         );
     }
-    let declared: BTreeSet<String> = meta.get_all("Tag").map(str::to_string).collect();
-    let dist = &wheel.dist;
-    let mut expanded = BTreeSet::new();
-    for py in dist.python_tag.split('.') {
-        for abi in dist.abi_tag.split('.') {
-            for platform in dist.platform_tag.split('.') {
-                expanded.insert(format!("{py}-{abi}-{platform}"));
+    // maturin writes one compressed line (`cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`)
+    // where other backends write one line per tag: both expand to a set.
+    let mut declared = BTreeSet::new();
+    for line in meta.get_all("Tag") {
+        match expand_tags(line) {
+            Some(tags) => declared.extend(tags),
+            None => {
+                findings.push(
+                    Finding::fail(
+                        "wheel-file",
+                        format!("Tag `{line}` is not python-abi-platform"),
+                    )
+                    .member(&member),
+                );
+                return Ok(());
             }
         }
     }
+    let dist = &wheel.dist;
+    let expanded = expand_tags(&format!(
+        "{}-{}-{}",
+        dist.python_tag, dist.abi_tag, dist.platform_tag
+    ))
+    .unwrap_or_default();
     if declared == expanded {
         findings.push(
             Finding::pass(
@@ -358,7 +281,43 @@ fn check_wheel_file(
     Ok(())
 }
 
-fn check_record(wheel: &mut SafeWheel, findings: &mut Vec<Finding>) -> Result<(), ArtifactError> {
+/// The most tags one compressed tag set may stand for.
+const MAX_EXPANDED_TAGS: usize = 1024;
+
+/// Expands a compressed tag set `py-abi-platform`, each part a
+/// dot-separated list, into every `py-abi-platform` it stands for. `None`
+/// when it does not have three non-empty parts.
+pub fn expand_tags(tag: &str) -> Option<BTreeSet<String>> {
+    let parts: Vec<&str> = tag.trim().split('-').collect();
+    let [py, abi, platform] = parts.as_slice() else {
+        return None;
+    };
+    // A real compressed set stands for a handful of tags; a hostile one
+    // must not expand to billions.
+    let count = [py, abi, platform]
+        .iter()
+        .try_fold(1usize, |n, part| n.checked_mul(part.split('.').count()))?;
+    if count > MAX_EXPANDED_TAGS {
+        return None;
+    }
+    let mut out = BTreeSet::new();
+    for py in py.split('.') {
+        for abi in abi.split('.') {
+            for platform in platform.split('.') {
+                if py.is_empty() || abi.is_empty() || platform.is_empty() {
+                    return None;
+                }
+                out.insert(format!("{py}-{abi}-{platform}"));
+            }
+        }
+    }
+    Some(out)
+}
+
+fn check_record<R: Read + Seek>(
+    wheel: &mut SafeWheel<R>,
+    findings: &mut Vec<Finding>,
+) -> Result<(), ArtifactError> {
     let record_member = format!("{}/RECORD", wheel.dist_info);
     let Some(text) = wheel.read_text(&record_member)? else {
         findings
@@ -377,22 +336,16 @@ fn check_record(wheel: &mut SafeWheel, findings: &mut Vec<Finding>) -> Result<()
     let mut by_path: HashMap<String, &RecordEntry> = HashMap::new();
     for entry in &entries {
         if let Some(reason) = unsafe_member_name(&entry.path) {
-            return Err(ArtifactError::Unsafe {
-                path: wheel.path.clone(),
-                reason: format!(
-                    "RECORD line {} names `{}`, which {reason}",
-                    entry.line, entry.path
-                ),
-            });
+            return Err(wheel.zip.unsafe_error(format!(
+                "RECORD line {} names `{}`, which {reason}",
+                entry.line, entry.path
+            )));
         }
         if let Some(first) = by_path.insert(normalize_member(&entry.path), entry) {
-            return Err(ArtifactError::Unsafe {
-                path: wheel.path.clone(),
-                reason: format!(
-                    "RECORD names `{}` twice (lines {} and {}): an installer could check one hash and an uninstaller trust the other",
-                    entry.path, first.line, entry.line
-                ),
-            });
+            return Err(wheel.zip.unsafe_error(format!(
+                "RECORD names `{}` twice (lines {} and {}): an installer could check one hash and an uninstaller trust the other",
+                entry.path, first.line, entry.line
+            )));
         }
     }
     let unhashed: [String; 3] = [
@@ -403,8 +356,8 @@ fn check_record(wheel: &mut SafeWheel, findings: &mut Vec<Finding>) -> Result<()
     let failed_before = findings.iter().filter(|f| !f.ok).count();
     let mut verified = 0usize;
     let mut present = HashSet::new();
-    for index in 0..wheel.names.len() {
-        let name = wheel.names[index].clone();
+    for index in 0..wheel.zip.names.len() {
+        let name = wheel.zip.names.get(index).cloned().unwrap_or_default();
         if name.ends_with('/') {
             continue;
         }
@@ -468,39 +421,9 @@ fn check_record(wheel: &mut SafeWheel, findings: &mut Vec<Finding>) -> Result<()
                 continue;
             }
         };
-        let declared = wheel
+        let size = wheel
             .zip
-            .by_index_data(index)
-            .map(|e| e.size())
-            .unwrap_or(0);
-        let wheel_path = wheel.path.clone();
-        let mut reader = wheel.open_member(index)?.take(declared.saturating_add(1));
-        let mut buffer = vec![0u8; 256 * 1024];
-        let mut size = 0u64;
-        loop {
-            let n = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(ArtifactError::Archive {
-                        path: wheel_path,
-                        reason: format!("member `{name}` is damaged: {e}"),
-                    })
-                }
-            };
-            hasher.update(&buffer[..n]);
-            size += n as u64;
-        }
-        drop(reader);
-        if size > declared {
-            return Err(ArtifactError::Unsafe {
-                path: wheel_path,
-                reason: format!(
-                    "member `{name}` unpacks to more than the {declared} bytes its header declares"
-                ),
-            });
-        }
+            .stream_member(index, &mut |chunk| hasher.update(chunk))?;
         let actual = hasher.finalize();
         if *actual != *hash.digest {
             let archive =

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use pbx_artifact::Limits;
 use pbx_release::disk;
 use pbx_version::Version;
 
@@ -20,8 +21,18 @@ pub struct Expectations {
     pub version: Option<String>,
 }
 
-/// Inspects the artifacts named by `paths` in parallel.
+/// Inspects the artifacts named by `paths` in parallel, with the default
+/// [`Limits`].
 pub fn inspect(paths: &[PathBuf], expect: &Expectations) -> Result<InspectReport, ChecksumError> {
+    inspect_with_limits(paths, expect, &Limits::default())
+}
+
+/// [`inspect`] with these limits (`--max-expanded-size`).
+pub fn inspect_with_limits(
+    paths: &[PathBuf],
+    expect: &Expectations,
+    limits: &Limits,
+) -> Result<InspectReport, ChecksumError> {
     let version = expect
         .version
         .as_deref()
@@ -33,11 +44,14 @@ pub fn inspect(paths: &[PathBuf], expect: &Expectations) -> Result<InspectReport
             })
         })
         .transpose()?;
-    Ok(disk::inspect(
-        paths,
+    let found = disk::find(paths)?;
+    Ok(disk::inspect_files(
+        &found,
         &disk::Expectations {
             name: expect.name.clone(),
             version,
         },
-    )?)
+        limits,
+        disk::Digests::Compute,
+    ))
 }

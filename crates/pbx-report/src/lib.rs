@@ -26,6 +26,7 @@ mod duration;
 mod github;
 mod problem;
 mod redact;
+mod size;
 
 pub use check::{Check, CheckSet};
 pub use console::{
@@ -35,3 +36,4 @@ pub use duration::{format_duration, parse_duration};
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
 pub use redact::{redact, register_credentials, register_secret, REDACTED};
+pub use size::{parse_expanded_size, MAX_EXPANDED_SIZE, MIN_EXPANDED_SIZE};
