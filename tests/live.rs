@@ -274,30 +274,15 @@ fn live_inspect_real_artifacts_of_every_shape() {
             note(&format!("inspect {filename}: exit 0, {expected}"));
         }
 
-        // KNOWN ISSUE, being fixed in pbx-artifact by another change:
         // maturin writes the compressed tag set into WHEEL
-        // (`Tag: cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`)
-        // and pbx-checksum inspect refuses it (exit 1, wheel-file check).
-        // Asserted here: no crash and no input/environment error; exit 0
-        // once the fix lands (then tighten this to exit 0).
+        // (`Tag: cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`):
+        // it expands to the filename's tags.
         let filename = "orjson-3.10.7-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
         let path = fetch(&one(&release("orjson", "3.10.7"), filename));
         let run = Run::of(pbx("pbx-checksum").arg("inspect").arg(&path));
-        match run.code {
-            0 => {
-                run.stdout_is("orjson 3.10.7\n");
-                note(&format!(
-                    "inspect {filename}: exit 0 (the WHEEL tag fix is in)"
-                ));
-            }
-            1 => {
-                run.stderr_has("wheel-file");
-                note(&format!(
-                    "inspect {filename}: exit 1, KNOWN ISSUE (compressed WHEEL tags from maturin)"
-                ));
-            }
-            other => panic!("{filename}: exit {other}\n{}", run.stderr),
-        }
+        assert_eq!(run.code, 0, "{filename}:\n{}", run.stderr);
+        run.stdout_is("orjson 3.10.7\n");
+        note(&format!("inspect {filename}: exit 0, orjson 3.10.7"));
     });
 }
 
