@@ -64,7 +64,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
-    let sources = TagSources::from_env();
+    let mut sources = TagSources::from_env();
+    if cli.tag.is_none() {
+        sources.head = pbx_tag_check::head_tags(&cli.project);
+    }
     let (tag, source) = sources
         .resolve(cli.tag.as_deref())
         .map_err(pbx_app::exit::problem)?;

@@ -536,3 +536,68 @@ fn a_missing_lock_is_said_not_skipped_in_silence() {
         .stderr_has("! uv-lock-present")
         .stderr_has("uv.lock is missing, so its version was not checked");
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "pbx")
+        .env("GIT_AUTHOR_EMAIL", "pbx@example.invalid")
+        .env("GIT_COMMITTER_NAME", "pbx")
+        .env("GIT_COMMITTER_EMAIL", "pbx@example.invalid")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_local_run_without_tag_uses_the_tag_at_head_and_refuses_to_guess_between_two() {
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "release"]);
+    git(dir.path(), &["tag", "v1.2.3"]);
+    Run::of(&mut tag_check(&dir))
+        .code(0)
+        .stdout_is("1.2.3\n")
+        .stderr_has("(the tag at HEAD)");
+    git(dir.path(), &["tag", "v1.2.3.post1"]);
+    Run::of(&mut tag_check(&dir))
+        .code(2)
+        .stderr_has("no tag was given and HEAD carries several: v1.2.3, v1.2.3.post1")
+        .stderr_has("--tag");
+}
+
+#[test]
+fn tags_with_whitespace_are_refused_and_unprefixed_tags_point_at_tag_prefix() {
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    Run::of(tag_check(&dir).args(["--tag", "v1.2.3\n"]))
+        .code(2)
+        .stderr_has("has surrounding whitespace");
+    Run::of(tag_check(&dir).env("PBX_TAG", " v1.2.3"))
+        .code(2)
+        .stderr_has("has surrounding whitespace");
+    Run::of(tag_check(&dir).args(["--tag", "1.2.3"]))
+        .code(1)
+        .stderr_has("set `[tool.pbx] tag-prefix = \"\"`");
+}
+
+#[test]
+fn setup_py_and_poetry_projects_are_told_what_pbx_needs() {
+    let dir = TempDir::new();
+    dir.write("setup.py", "from setuptools import setup\nsetup()\n");
+    Run::of(tag_check(&dir).args(["--tag", "v1.0.0"]))
+        .code(2)
+        .stderr_has("this project keeps its metadata in setup.py")
+        .stderr_has("pbx-checksum inspect dist --expect-version");
+    let poetry = TempDir::new();
+    poetry.write(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"demo\"\nversion = \"1.2.0\"\n",
+    );
+    Run::of(tag_check(&poetry).args(["--tag", "v1.2.0"]))
+        .code(2)
+        .stderr_has("Poetry keeps this project's version (1.2.0) in `[tool.poetry]`");
+}

@@ -187,6 +187,12 @@ impl Failure for TagCheckError {
             TagCheckError::EmptyTag => {
                 Problem::input(message).hint("pass the tag, e.g. --tag v1.2.3")
             }
+            TagCheckError::TagWhitespace { .. } => Problem::input(message).hint(
+                "pass the tag exactly, e.g. --tag \"$(git describe --tags --exact-match)\" or --tag v1.2.3",
+            ),
+            TagCheckError::SeveralHeadTags { .. } => {
+                Problem::input(message).hint("pass the one to check with --tag")
+            }
             TagCheckError::NoTag { .. } => Problem::input(message)
                 .hint("pass --tag vX.Y.Z, or run on a tag push or a release event"),
             TagCheckError::EventUnreadable { path, .. } => Problem::input(message)

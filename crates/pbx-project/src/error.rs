@@ -30,10 +30,16 @@ impl ProjectError {
     }
 
     pub(crate) fn unreadable(path: &std::path::Path, err: &std::io::Error) -> Self {
-        let hint = if err.kind() == std::io::ErrorKind::NotFound {
-            "run from the project root or pass --project DIR"
-        } else {
-            "check the file's permissions"
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        let legacy = ["setup.py", "setup.cfg"]
+            .into_iter()
+            .find(|name| dir.join(name).is_file());
+        let hint = match (err.kind() == std::io::ErrorKind::NotFound, legacy) {
+            (true, Some(legacy)) => format!(
+                "this project keeps its metadata in {legacy}, and pbx reads the version from pyproject.toml's `[project]` table (PEP 621): add a pyproject.toml with `[project]` name and version (or `dynamic = [\"version\"]` and pass --dist to read it from the built wheel); until then, check the built artifacts with `pbx-checksum inspect dist --expect-version X.Y.Z`"
+            ),
+            (true, None) => "run from the project root or pass --project DIR".to_string(),
+            (false, _) => "check the file's permissions".to_string(),
         };
         ProjectError::new(
             Location::file(PathBuf::from(path)),

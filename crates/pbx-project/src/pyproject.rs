@@ -46,8 +46,18 @@ impl Pyproject {
         let doc = Document::parse(text).map_err(|err| ProjectError::toml(path, text, &err))?;
         let whole = Location::file(path);
         let project_item = doc.get("project").ok_or_else(|| {
-            ProjectError::new(whole.clone(), "no `[project]` table")
-                .hint("add a `[project]` table with `name` and `version` (PEP 621)")
+            let poetry = doc
+                .get("tool")
+                .and_then(|t| t.get("poetry"))
+                .and_then(|p| p.get("version"))
+                .and_then(|v| v.as_str());
+            let hint = match poetry {
+                Some(version) => format!(
+                    "Poetry keeps this project's version ({version}) in `[tool.poetry]`; pbx reads the `[project]` table (PEP 621, which Poetry 2 reads too): move `name` and `version` there, or declare `dynamic = [\"version\"]` in `[project]` and pass --dist so pbx reads the version from the built wheel"
+                ),
+                None => "add a `[project]` table with `name` and `version` (PEP 621)".to_string(),
+            };
+            ProjectError::new(whole.clone(), "no `[project]` table").hint(hint)
         })?;
         let project = project_item.as_table().ok_or_else(|| {
             ProjectError::new(

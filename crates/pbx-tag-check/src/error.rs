@@ -85,6 +85,18 @@ pub enum TagCheckError {
     /// `--tag ""`.
     #[error("--tag is empty")]
     EmptyTag,
+    /// A tag with surrounding whitespace or a line break.
+    #[error("the tag {tag:?} has surrounding whitespace or a line break: git tags never do")]
+    TagWhitespace {
+        /// The tag as given.
+        tag: String,
+    },
+    /// No tag was given and `HEAD` carries several.
+    #[error("no tag was given and HEAD carries several: {}", tags.join(", "))]
+    SeveralHeadTags {
+        /// The tags at HEAD.
+        tags: Vec<String>,
+    },
     /// No tag anywhere.
     #[error("no release tag found; looked at: {}", looked.join("; "))]
     NoTag {

@@ -12,6 +12,6 @@ mod error;
 mod sources;
 
 pub use checks::{check, Event, TagCheckInput, TagReport};
-pub use sources::{TagSource, TagSources};
+pub use sources::{head_tags, TagSource, TagSources};
 
 pub use error::TagCheckError;

@@ -16,6 +16,8 @@ pub enum TagSource {
     RefName,
     /// `$GITHUB_REF` with `refs/tags/` stripped.
     Ref,
+    /// The one tag of the git repository's `HEAD` (a local run).
+    Head,
 }
 
 impl TagSource {
@@ -26,6 +28,7 @@ impl TagSource {
             TagSource::ReleaseEvent => "$GITHUB_EVENT_PATH (.release.tag_name)",
             TagSource::RefName => "$GITHUB_REF_NAME",
             TagSource::Ref => "$GITHUB_REF",
+            TagSource::Head => "the tag at HEAD",
         }
     }
 }
@@ -43,6 +46,30 @@ pub struct TagSources {
     pub ref_type: Option<String>,
     /// `$GITHUB_REF`.
     pub git_ref: Option<String>,
+    /// The tags of the repository's `HEAD` ([`head_tags`]), for a local run.
+    pub head: Vec<String>,
+}
+
+/// The tags pointing at `HEAD` of the repository holding `dir` (`git tag
+/// --points-at HEAD`, the real git); none when it is not a repository or git
+/// is missing.
+pub fn head_tags(dir: &std::path::Path) -> Vec<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["tag", "--points-at", "HEAD"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match output {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl TagSources {
@@ -61,6 +88,7 @@ impl TagSources {
             ref_name: get("GITHUB_REF_NAME"),
             ref_type: get("GITHUB_REF_TYPE"),
             git_ref: get("GITHUB_REF"),
+            head: Vec::new(),
         }
     }
 
@@ -74,7 +102,12 @@ impl TagSources {
             if tag.trim().is_empty() {
                 return Err(TagCheckError::EmptyTag);
             }
-            return Ok((strip(tag.trim()), TagSource::Flag));
+            if tag.trim() != tag {
+                return Err(TagCheckError::TagWhitespace {
+                    tag: tag.to_string(),
+                });
+            }
+            return Ok((strip(tag), TagSource::Flag));
         }
         if let Some(tag) = self.release_tag()? {
             return Ok((strip(&tag), TagSource::ReleaseEvent));
@@ -89,8 +122,18 @@ impl TagSources {
         {
             return Ok((tag.to_string(), TagSource::Ref));
         }
+        match self.head.as_slice() {
+            [] => {}
+            [one] => return Ok((one.clone(), TagSource::Head)),
+            several => {
+                return Err(TagCheckError::SeveralHeadTags {
+                    tags: several.to_vec(),
+                })
+            }
+        }
         let looked = [
             "--tag (not given)".to_string(),
+            "the tags at HEAD (none)".to_string(),
             match &self.event_path {
                 Some(path) => format!("{} (no release.tag_name)", path.display()),
                 None => "$GITHUB_EVENT_PATH (not set)".to_string(),

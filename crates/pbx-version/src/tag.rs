@@ -18,12 +18,19 @@ pub struct Tag {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TagError {
     /// The tag does not start with the expected prefix.
-    #[error("tag `{tag}` does not start with `{prefix}`: release tags are `{prefix}` followed by the version, e.g. `{prefix}1.2.3`")]
+    #[error("tag `{tag}` does not start with `{prefix}`: release tags are `{prefix}` followed by the version, e.g. `{prefix}1.2.3`{}", if crate::Version::parse(tag).is_ok() { format!(" (if this project's release tags have no prefix, set `[tool.pbx] tag-prefix = \"\"` in pyproject.toml)") } else { String::new() })]
     MissingPrefix {
         /// The tag as given.
         tag: String,
         /// The prefix that was expected.
         prefix: String,
+    },
+    /// The tag has surrounding whitespace or a line break (a tag read from
+    /// a file or a command's output): refused, never trimmed in silence.
+    #[error("tag {tag:?} has surrounding whitespace: git tags never do; pass the tag exactly")]
+    Whitespace {
+        /// The tag as given.
+        tag: String,
     },
     /// What follows the prefix is not a PEP 440 version.
     #[error("tag `{tag}` does not name a PEP 440 version: {source}")]
@@ -38,10 +45,12 @@ pub enum TagError {
 impl Tag {
     /// Parses `v1.2.3` (or `refs/tags/v1.2.3`) with the given prefix.
     pub fn parse(input: &str, prefix: &str) -> Result<Tag, TagError> {
-        let name = input
-            .trim()
-            .strip_prefix("refs/tags/")
-            .unwrap_or(input.trim());
+        if input.trim() != input || input.is_empty() {
+            return Err(TagError::Whitespace {
+                tag: input.to_string(),
+            });
+        }
+        let name = input.strip_prefix("refs/tags/").unwrap_or(input);
         let Some(rest) = name.strip_prefix(prefix) else {
             return Err(TagError::MissingPrefix {
                 tag: name.to_string(),
