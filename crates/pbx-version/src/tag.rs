@@ -18,7 +18,7 @@ pub struct Tag {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TagError {
     /// The tag does not start with the expected prefix.
-    #[error("tag `{tag}` does not start with `{prefix}`: release tags are `{prefix}` followed by the version, e.g. `{prefix}1.2.3`{}", if crate::Version::parse(tag).is_ok() { format!(" (if this project's release tags have no prefix, set `[tool.pbx] tag-prefix = \"\"` in pyproject.toml)") } else { String::new() })]
+    #[error("tag `{tag}` does not start with `{prefix}`: release tags are `{prefix}` followed by the version, e.g. `{prefix}1.2.3`{}", if crate::Version::parse(tag).is_ok() { " (if this project's release tags have no prefix, set `[tool.pbx] tag-prefix = \"\"` in pyproject.toml)" } else { "" })]
     MissingPrefix {
         /// The tag as given.
         tag: String,
