@@ -607,3 +607,32 @@ fn no_library_chooses_an_exit_code() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// Values that used to overflow into a panic (exit 101) are refused where
+/// they are parsed: exit 2 naming the value and the range.
+#[test]
+fn huge_durations_and_timeouts_are_input_errors_not_panics() {
+    for value in ["1e19", "1e300", "25h"] {
+        let run = Run::of(pbx("pbx-upload").args(["--wait", value, "--dry-run"]));
+        assert_eq!(run.code, 2, "--wait {value}: {}", run.stderr);
+        let run = Run::of(pbx("pbx-reinstall").args(["demo==1.0", "--wait", value]));
+        assert_eq!(run.code, 2, "--wait {value}: {}", run.stderr);
+    }
+    for value in ["1e19", "1e300", "0", "-5"] {
+        let run = Run::of(
+            pbx("pbx-next-version")
+                .args([
+                    "--lane",
+                    "post",
+                    "--from",
+                    "1.0",
+                    "--package",
+                    "x",
+                    "--no-git",
+                ])
+                .env("PBX_HTTP_TIMEOUT", value),
+        );
+        assert_eq!(run.code, 2, "PBX_HTTP_TIMEOUT={value}: {}", run.stderr);
+        assert!(run.stderr.contains("from 0.1 to 3600"), "{}", run.stderr);
+    }
+}

@@ -93,9 +93,11 @@ impl ClientConfig {
                 .trim()
                 .parse()
                 .ok()
-                .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                .filter(|s: &f64| s.is_finite() && *s >= 0.1 && *s <= 3600.0)
                 .ok_or_else(|| {
-                    format!("PBX_HTTP_TIMEOUT=`{value}` is not a positive number of seconds")
+                    format!(
+                        "PBX_HTTP_TIMEOUT=`{value}` is not a number of seconds from 0.1 to 3600"
+                    )
                 })?;
             config.timeout = Duration::from_secs_f64(secs);
             config.connect_timeout = config.connect_timeout.min(config.timeout);

@@ -307,9 +307,34 @@ pub fn run_main(
     console.color = color_wanted(std::io::IsTerminal::is_terminal(&io::stderr()), |name| {
         std::env::var(name).ok()
     });
-    let status = match body(&mut console) {
-        Ok(status) => status,
-        Err(problem) => console.problem(&problem),
+    // No panic reaches a user as a Rust backtrace and exit 101: it is
+    // reported (redacted) as an internal error, exit 3.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "{}",
+            crate::redact(&format!("internal error: pbx panicked{place}: {what}"))
+        );
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut console)));
+    let status = match outcome {
+        Ok(Ok(status)) => status,
+        Ok(Err(problem)) => console.problem(&problem),
+        Err(_) => console.problem(
+            &Problem::environment("pbx stopped on an internal error (reported above)").hint(
+                "this is a bug in pbx: please report it with the command and the message above",
+            ),
+        ),
     };
     status.into()
 }

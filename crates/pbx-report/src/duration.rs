@@ -1,45 +1,38 @@
 use std::time::Duration;
 
-/// `90s`, `15m`, `1h`, `2m30s`, `500ms`, or a bare number of seconds.
+/// The longest duration pbx takes from a person (a wait, a timeout): a day.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// `90s`, `15m`, `1h`, `2m30s`, `1h 30m`, `500ms` (parsed by `humantime`), or
+/// a bare number of seconds (`90`, `1.5`). Range-checked where it is parsed:
+/// 0 to 24 hours, never an overflow.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Ok(Duration::from_secs_f64(secs));
-        }
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("empty duration: give e.g. 90s, 15m or 1h".into());
     }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err("empty duration".into());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .ok_or_else(|| format!("`{text}` lacks a unit (s, m, h)"))?;
-        let (number, tail) = rest.split_at(digits);
-        let value: f64 = number
+    let duration = if trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        let secs: f64 = trimmed
             .parse()
-            .map_err(|_| format!("`{text}` is not a duration"))?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(tail.len());
-        let (unit, next) = tail.split_at(unit_len);
-        let scale = match unit {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            other => {
-                return Err(format!(
-                    "unknown unit `{other}` in `{text}` (use s, m or h)"
-                ))
-            }
-        };
-        total += Duration::from_secs_f64(value * scale);
-        rest = next;
+            .map_err(|_| format!("`{text}` is not a duration (examples: 90, 90s, 15m, 1h)"))?;
+        if !secs.is_finite() || secs > MAX_DURATION.as_secs_f64() {
+            return Err(too_long(text));
+        }
+        Duration::from_secs_f64(secs)
+    } else {
+        humantime::parse_duration(trimmed).map_err(|err| match err {
+            humantime::DurationError::NumberOverflow => too_long(text),
+            other => format!("`{text}` is not a duration ({other}; examples: 90s, 15m, 1h)"),
+        })?
+    };
+    if duration > MAX_DURATION {
+        return Err(too_long(text));
     }
-    Ok(total)
+    Ok(duration)
+}
+
+fn too_long(text: &str) -> String {
+    format!("`{text}` is out of range: give a duration from 0 to 24h")
 }
 
 /// A duration for people, to the second (`1m 30s`, `15m`, `0s`), with
@@ -53,6 +46,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn huge_values_are_refused_not_overflowed() {
+        for text in [
+            "1e19",
+            "1e300",
+            "99999999999999999999999",
+            "18446744073709551616s",
+            "25h",
+            "inf",
+            "NaN",
+            "-1",
+            "",
+        ] {
+            assert!(parse_duration(text).is_err(), "{text}");
+        }
+        assert_eq!(parse_duration("24h").unwrap(), MAX_DURATION);
+        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
@@ -60,7 +72,10 @@ mod tests {
         assert_eq!(parse_duration("2m30s").unwrap(), Duration::from_secs(150));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("15 minutes").is_err());
+        assert_eq!(
+            parse_duration("15 minutes").unwrap(),
+            Duration::from_secs(900)
+        );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("").is_err());
     }

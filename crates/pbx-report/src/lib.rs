@@ -32,7 +32,7 @@ pub use check::{Check, CheckSet};
 pub use console::{
     color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone,
 };
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, MAX_DURATION};
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
 pub use redact::{redact, register_credentials, register_secret, REDACTED};
