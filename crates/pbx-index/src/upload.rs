@@ -31,30 +31,27 @@ pub struct Artifact {
     pub size: u64,
     /// SHA-256, lowercase hex.
     pub sha256: String,
-    /// MD5, lowercase hex (the upload API still takes it).
-    pub md5: String,
-    /// BLAKE2b-256, lowercase hex.
+    /// BLAKE2b-256, lowercase hex. (No MD5: the upload API does not need
+    /// it, and twine 7 and uv no longer send it.)
     pub blake2_256: String,
 }
 
 impl Artifact {
     /// Parses the filename, reads the metadata (a wheel's own
     /// `.dist-info/METADATA`, an sdist's top-level `PKG-INFO`) and computes
-    /// the three digests in one pass over the file.
+    /// SHA-256 and BLAKE2b-256 in one pass over the file.
     pub fn read(path: &Path) -> Result<Artifact, ArtifactError> {
         let (dist, metadata) = pbx_artifact::read_metadata(path)?;
-        let (size, sha256, md5, blake2_256) =
-            digests(path).map_err(|source| ArtifactError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        let (size, sha256, blake2_256) = digests(path).map_err(|source| ArtifactError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Artifact {
             path: path.to_path_buf(),
             dist,
             metadata,
             size,
             sha256,
-            md5,
             blake2_256,
         })
     }
@@ -90,7 +87,6 @@ impl Artifact {
             ("filetype", self.dist.kind.filetype().into()),
             ("pyversion", self.dist.pyversion().to_string()),
             ("sha256_digest", self.sha256.clone()),
-            ("md5_digest", self.md5.clone()),
             ("blake2_256_digest", self.blake2_256.clone()),
         ];
         for (header, field) in METADATA_FIELDS {
@@ -136,37 +132,42 @@ const METADATA_FIELDS: &[(&str, &str)] = &[
     ("Dynamic", "dynamic"),
 ];
 
-const CHUNK: usize = 1024 * 1024;
+/// Read size: small enough that a chunk is still in cache when both
+/// hashers read it.
+const CHUNK: usize = 256 << 10;
+/// Chunks in flight to each hasher.
+const IN_FLIGHT: usize = 4;
 
-/// Size, SHA-256, MD5 and BLAKE2b-256 of a file, read once in 1 MiB chunks
-/// that three hashing threads share (a few MiB in flight at most).
-fn digests(path: &Path) -> io::Result<(u64, String, String, String)> {
+type Blake2b256 = blake2::Blake2b<blake2::digest::consts::U32>;
+
+/// Size, SHA-256 and BLAKE2b-256 of a file. The file is read once, on this
+/// thread, in chunks that both hashing threads share; a chunk goes back to
+/// the reader for the next read when the second hasher is done with it,
+/// so a few chunks are all the memory used, whatever the file's size.
+fn digests(path: &Path) -> io::Result<(u64, String, String)> {
     let mut file = File::open(path)?;
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
-        let mut senders = Vec::new();
-        let mut handles = Vec::new();
-        for algorithm in 0..3 {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(4);
-            senders.push(tx);
-            handles.push(scope.spawn(move || -> String {
-                match algorithm {
-                    0 => hash_all::<sha2::Sha256>(rx),
-                    1 => hash_all::<md5::Md5>(rx),
-                    _ => hash_all::<blake2::Blake2b<blake2::digest::consts::U32>>(rx),
-                }
-            }));
-        }
+        let (sha_tx, sha_rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
+        let (blake_tx, blake_rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
+        let sha = {
+            let free_tx = free_tx.clone();
+            scope.spawn(move || hash_all::<sha2::Sha256>(sha_rx, free_tx))
+        };
+        let blake = scope.spawn(move || hash_all::<Blake2b256>(blake_rx, free_tx));
         let mut size = 0u64;
         let result = (|| -> io::Result<()> {
             loop {
-                let mut buf = vec![0u8; CHUNK];
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                buf.resize(CHUNK, 0);
                 let mut filled = 0;
                 while filled < CHUNK {
-                    let n = file.read(&mut buf[filled..])?;
-                    if n == 0 {
-                        break;
+                    match file.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
                     }
-                    filled += n;
                 }
                 if filled == 0 {
                     return Ok(());
@@ -174,25 +175,31 @@ fn digests(path: &Path) -> io::Result<(u64, String, String, String)> {
                 buf.truncate(filled);
                 size += filled as u64;
                 let chunk = Arc::new(buf);
-                for tx in &senders {
-                    // A hasher never stops early, so sending cannot fail.
-                    let _ = tx.send(chunk.clone());
-                }
+                // A hasher never stops early, so sending cannot fail.
+                let _ = sha_tx.send(chunk.clone());
+                let _ = blake_tx.send(chunk);
             }
         })();
-        drop(senders);
-        let hexes: Vec<String> = handles
-            .into_iter()
-            .map(|h| h.join().expect("a hashing thread"))
-            .collect();
-        result.map(|()| (size, hexes[0].clone(), hexes[1].clone(), hexes[2].clone()))
+        drop((sha_tx, blake_tx));
+        let sha = sha.join();
+        let blake = blake.join();
+        match (result, sha, blake) {
+            (Ok(()), Ok(sha), Ok(blake)) => Ok((size, sha, blake)),
+            (Err(e), _, _) => Err(e),
+            _ => Err(io::Error::other("a hashing thread failed")),
+        }
     })
 }
 
-fn hash_all<D: Digest>(rx: mpsc::Receiver<Arc<Vec<u8>>>) -> String {
+/// Hashes every chunk `rx` yields; the last holder of a chunk sends it
+/// back for the next read.
+fn hash_all<D: Digest>(rx: mpsc::Receiver<Arc<Vec<u8>>>, free: mpsc::Sender<Vec<u8>>) -> String {
     let mut hasher = D::new();
     for chunk in rx {
         hasher.update(&chunk[..]);
+        if let Some(buf) = Arc::into_inner(chunk) {
+            let _ = free.send(buf);
+        }
     }
     hex::encode(hasher.finalize())
 }
@@ -771,13 +778,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"abc").unwrap();
-        let (size, sha256, md5, blake2) = digests(&path).unwrap();
+        let (size, sha256, blake2) = digests(&path).unwrap();
         assert_eq!(size, 3);
         assert_eq!(
             sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(md5, "900150983cd24fb0d6963f7d28e17f72");
         assert_eq!(
             blake2,
             "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
