@@ -237,6 +237,119 @@ const CHUNK_TOKENS: usize = 4096;
 /// `[[package]]` entries named `package` (each from its header to the next
 /// top-level table header).
 fn scan(path: &Path, text: &str, package: &PackageName) -> Result<Vec<Range<usize>>, ProjectError> {
+    if let Some(matches) = scan_in_halves(text, package) {
+        return Ok(matches);
+    }
+    let part = scan_part(text, package);
+    if let Some(err) = part.error {
+        let at = err.unexpected().or(err.context()).map(|span| span.start());
+        let mut message = err.description().to_string();
+        if let Some(expected) = err.expected().filter(|e| !e.is_empty()) {
+            let names: Vec<String> = expected
+                .iter()
+                .map(|e| match e {
+                    toml_parser::Expected::Literal(lit) => format!("`{lit}`"),
+                    toml_parser::Expected::Description(desc) => (*desc).to_string(),
+                    #[allow(unreachable_patterns)]
+                    _ => String::new(),
+                })
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !names.is_empty() {
+                message.push_str(&format!(" (expected {})", names.join(", ")));
+            }
+        }
+        return Err(ProjectError::toml_at(path, text, at, &message));
+    }
+    if let Some((span, message)) = part.shape {
+        return Err(ProjectError::new(
+            location_of(path, text, Some(span.start()..span.end())),
+            message,
+        )
+        .hint("regenerate the lock file with `uv lock`"));
+    }
+    Ok(part.matches)
+}
+
+/// Locks at least this large are scanned in two halves at once when the
+/// machine has two cores or more.
+const HALVES_MIN_BYTES: usize = 256 << 10;
+
+/// Scans a large lock as two halves on two threads, cut at a
+/// `[[package]]` header line near the middle. `None` (scan it whole)
+/// when the lock is small, there is one core, or anything in either half
+/// is not plainly valid: a cut that fell inside a multi-line string or
+/// array leaves the first half unterminated, and every error is reported
+/// by the whole scan, with its position in the whole text.
+fn scan_in_halves(text: &str, package: &PackageName) -> Option<Vec<Range<usize>>> {
+    if text.len() < HALVES_MIN_BYTES
+        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
+        return None;
+    }
+    let mut middle = text.len() / 2;
+    while !text.is_char_boundary(middle) {
+        middle += 1;
+    }
+    // The start of a line that is exactly `[[package]]`.
+    let header = "\n[[package]]";
+    let mut from = middle;
+    let cut = loop {
+        let at = from + text[from..].find(header)? + 1;
+        let after = &text.as_bytes()[at + header.len() - 1..];
+        if after.starts_with(b"\n") || after.starts_with(b"\r\n") {
+            break at;
+        }
+        from = at;
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| scan_part(&text[cut..], package));
+        let first = scan_part(&text[..cut], package);
+        (first, second.join().ok())
+    });
+    let second = second?;
+    if first.error.is_some()
+        || second.error.is_some()
+        || first.shape.is_some()
+        || second.shape.is_some()
+    {
+        return None;
+    }
+    // A top-level table written in both halves is a duplicate the halves
+    // cannot see alone (a `[[package]]` entry's sub-tables are its own).
+    let top_level = |h: &&String| !h.starts_with("package\0");
+    if first
+        .headers
+        .iter()
+        .filter(top_level)
+        .any(|h| second.headers.contains(h))
+    {
+        return None;
+    }
+    let mut matches = first.matches;
+    matches.extend(
+        second
+            .matches
+            .into_iter()
+            .map(|r| r.start + cut..r.end + cut),
+    );
+    Some(matches)
+}
+
+/// What scanning one part of a lock found.
+struct Part {
+    /// The entries named like the project (offsets in the part).
+    matches: Vec<Range<usize>>,
+    /// The `[table]` headers still in scope at the end.
+    headers: HashSet<String>,
+    /// `package` written as something else than `[[package]]` tables.
+    shape: Option<(Span, &'static str)>,
+    /// The first syntax error.
+    error: Option<ParseError>,
+}
+
+/// Validates `text` and finds the entries named `package` in it.
+fn scan_part(text: &str, package: &PackageName) -> Part {
     let source = Source::new(text);
     let mut scanner = Scanner::new(source, package);
     let mut error: Option<ParseError> = None;
@@ -280,35 +393,13 @@ fn scan(path: &Path, text: &str, package: &PackageName) -> Result<Vec<Range<usiz
             toml_parser::parser::parse_document(&tokens, &mut receiver, &mut error);
         }
     }
-    if let Some(err) = error {
-        let at = err.unexpected().or(err.context()).map(|span| span.start());
-        let mut message = err.description().to_string();
-        if let Some(expected) = err.expected().filter(|e| !e.is_empty()) {
-            let names: Vec<String> = expected
-                .iter()
-                .map(|e| match e {
-                    toml_parser::Expected::Literal(lit) => format!("`{lit}`"),
-                    toml_parser::Expected::Description(desc) => (*desc).to_string(),
-                    #[allow(unreachable_patterns)]
-                    _ => String::new(),
-                })
-                .filter(|s| !s.is_empty())
-                .collect();
-            if !names.is_empty() {
-                message.push_str(&format!(" (expected {})", names.join(", ")));
-            }
-        }
-        return Err(ProjectError::toml_at(path, text, at, &message));
-    }
-    if let Some((span, message)) = scanner.shape {
-        return Err(ProjectError::new(
-            location_of(path, text, Some(span.start()..span.end())),
-            message,
-        )
-        .hint("regenerate the lock file with `uv lock`"));
-    }
     scanner.finish(text.len());
-    Ok(scanner.matches)
+    Part {
+        matches: scanner.matches,
+        headers: scanner.headers,
+        shape: scanner.shape,
+        error,
+    }
 }
 
 /// The body of a one-line string without escapes or control characters
@@ -800,6 +891,36 @@ mod tests {
             }
         }
         assert!(checked > 500);
+    }
+
+    #[test]
+    fn a_large_lock_scanned_in_halves_is_refused_like_toml_edit_refuses_it() {
+        assert!(BIG.len() >= HALVES_MIN_BYTES);
+        let package = name("big-service");
+        let middle = BIG.len() / 2;
+        // Edits around the cut (the first `[[package]]` line after the
+        // middle), where a wrong split would show.
+        let cut = middle + BIG[middle..].find("\n[[package]]").unwrap() + 1;
+        let mut checked = 0;
+        for at in (cut.saturating_sub(600)..cut + 600).step_by(89) {
+            if !BIG.is_char_boundary(at) {
+                continue;
+            }
+            for insert in ["\"\"\"", "[", "x = [\n", "\n"] {
+                let mut text = BIG.to_string();
+                text.insert_str(at, insert);
+                let whole = Document::parse(text.as_str()).is_ok();
+                let ours = scan(Path::new("uv.lock"), &text, &package);
+                assert_eq!(ours.is_ok(), whole, "{insert:?} at byte {at}: {ours:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 40);
+        // A top-level table in both halves is a duplicate.
+        let text = format!("[tool]\nx = 1\n{BIG}\n[tool]\ny = 2\n");
+        assert!(Document::parse(text.as_str()).is_err());
+        let err = scan(Path::new("uv.lock"), &text, &package).unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
     }
 
     #[test]
