@@ -229,7 +229,7 @@ def main() -> None:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
     print(markdown(result))
-    if len(commands) >= 2:
+    if len(commands) == 2:
         print()
         print(ratio_line(result, 0, len(commands) - 1))
 
