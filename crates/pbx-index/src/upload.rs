@@ -5,8 +5,6 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pbx_artifact::{ArtifactError, CoreMetadata, DistFilename};
@@ -31,18 +29,18 @@ pub struct Artifact {
     pub size: u64,
     /// SHA-256, lowercase hex.
     pub sha256: String,
-    /// BLAKE2b-256, lowercase hex. (No MD5: the upload API does not need
-    /// it, and twine 7 and uv no longer send it.)
-    pub blake2_256: String,
 }
 
 impl Artifact {
     /// Parses the filename, reads the metadata (a wheel's own
     /// `.dist-info/METADATA`, an sdist's top-level `PKG-INFO`) and computes
-    /// SHA-256 and BLAKE2b-256 in one pass over the file.
+    /// the SHA-256, which the release checks need before anything is sent.
+    /// (The BLAKE2b-256 is computed while the file is sent, see
+    /// [`Client::upload`]; no MD5: the upload API does not need it, and
+    /// twine 7 and uv no longer send it.)
     pub fn read(path: &Path) -> Result<Artifact, ArtifactError> {
         let (dist, metadata) = pbx_artifact::read_metadata(path)?;
-        let (size, sha256, blake2_256) = digests(path).map_err(|source| ArtifactError::Io {
+        let (size, sha256) = digests(path).map_err(|source| ArtifactError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -52,7 +50,6 @@ impl Artifact {
             metadata,
             size,
             sha256,
-            blake2_256,
         })
     }
 
@@ -61,8 +58,9 @@ impl Artifact {
         &self.dist.filename
     }
 
-    /// The form fields of the upload request, in order (everything but
-    /// `content`).
+    /// The form fields of the upload request that go before the file, in
+    /// order (everything but `content` and `blake2_256_digest`, which
+    /// follows the file: it is computed while the file is sent).
     pub fn form_fields(&self) -> Vec<(&'static str, String)> {
         let meta = &self.metadata;
         let mut fields: Vec<(&'static str, String)> = vec![
@@ -87,7 +85,6 @@ impl Artifact {
             ("filetype", self.dist.kind.filetype().into()),
             ("pyversion", self.dist.pyversion().to_string()),
             ("sha256_digest", self.sha256.clone()),
-            ("blake2_256_digest", self.blake2_256.clone()),
         ];
         for (header, field) in METADATA_FIELDS {
             for value in meta.get_all(header) {
@@ -132,83 +129,26 @@ const METADATA_FIELDS: &[(&str, &str)] = &[
     ("Dynamic", "dynamic"),
 ];
 
-/// Read size: small enough that a chunk is still in cache when both
-/// hashers read it.
-const CHUNK: usize = 256 << 10;
-/// Chunks in flight to each hasher.
-const IN_FLIGHT: usize = 4;
-
 type Blake2b256 = blake2::Blake2b<blake2::digest::consts::U32>;
 
-/// Size, SHA-256 and BLAKE2b-256 of a file. The file is read once, on this
-/// thread, in chunks that both hashing threads share; a chunk goes back to
-/// the reader for the next read when the second hasher is done with it,
-/// so a few chunks are all the memory used, whatever the file's size.
-fn digests(path: &Path) -> io::Result<(u64, String, String)> {
-    let mut file = File::open(path)?;
-    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|scope| {
-        let (sha_tx, sha_rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
-        let (blake_tx, blake_rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
-        let sha = {
-            let free_tx = free_tx.clone();
-            scope.spawn(move || hash_all::<sha2::Sha256>(sha_rx, free_tx))
-        };
-        let blake = scope.spawn(move || hash_all::<Blake2b256>(blake_rx, free_tx));
-        let mut size = 0u64;
-        let result = (|| -> io::Result<()> {
-            loop {
-                let mut buf = free_rx.try_recv().unwrap_or_default();
-                buf.resize(CHUNK, 0);
-                let mut filled = 0;
-                while filled < CHUNK {
-                    match file.read(&mut buf[filled..]) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                if filled == 0 {
-                    return Ok(());
-                }
-                buf.truncate(filled);
-                size += filled as u64;
-                let chunk = Arc::new(buf);
-                // A hasher never stops early, so sending cannot fail.
-                let _ = sha_tx.send(chunk.clone());
-                let _ = blake_tx.send(chunk);
-            }
-        })();
-        drop((sha_tx, blake_tx));
-        let sha = sha.join();
-        let blake = blake.join();
-        match (result, sha, blake) {
-            (Ok(()), Ok(sha), Ok(blake)) => Ok((size, sha, blake)),
-            (Err(e), _, _) => Err(e),
-            _ => Err(io::Error::other("a hashing thread failed")),
-        }
-    })
-}
-
-/// Hashes every chunk `rx` yields; the last holder of a chunk sends it
-/// back for the next read.
-fn hash_all<D: Digest>(rx: mpsc::Receiver<Arc<Vec<u8>>>, free: mpsc::Sender<Vec<u8>>) -> String {
-    let mut hasher = D::new();
-    for chunk in rx {
-        hasher.update(&chunk[..]);
-        if let Some(buf) = Arc::into_inner(chunk) {
-            let _ = free.send(buf);
-        }
-    }
-    hex::encode(hasher.finalize())
+/// Size and SHA-256 of a file.
+fn digests(path: &Path) -> io::Result<(u64, String)> {
+    let (sha256, size) = pbx_artifact::sha256_reader(File::open(path)?)?;
+    Ok((size, sha256.hex()))
 }
 
 /// The multipart body of an upload: text parts, then the file streamed
-/// from disk, then the closing boundary. Its length is known up front.
+/// from disk, then the `blake2_256_digest` part (the file's BLAKE2b-256,
+/// computed as the file goes out: the upload API reads the whole form, so
+/// a digest field may follow the file; pypiserver and devpi-server take it,
+/// see tests/upload.rs), then the closing boundary. Its length is known up
+/// front (the digest is 64 hex digits).
 struct Multipart {
     boundary: String,
     head: Vec<u8>,
+    /// Between the file and the digest's hex digits.
+    digest_head: Vec<u8>,
+    /// After the digest.
     tail: Vec<u8>,
     path: PathBuf,
     file_size: u64,
@@ -236,10 +176,15 @@ impl Multipart {
             )
             .as_bytes(),
         );
+        let digest_head = format!(
+            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"blake2_256_digest\"\r\n\r\n"
+        )
+        .into_bytes();
         let tail = format!("\r\n--{boundary}--\r\n").into_bytes();
         Multipart {
             boundary,
             head,
+            digest_head,
             tail,
             path: artifact.path.clone(),
             file_size: artifact.size,
@@ -251,7 +196,11 @@ impl Multipart {
     }
 
     fn len(&self) -> u64 {
-        self.head.len() as u64 + self.file_size + self.tail.len() as u64
+        self.head.len() as u64
+            + self.file_size
+            + self.digest_head.len() as u64
+            + BLAKE2_HEX_LEN
+            + self.tail.len() as u64
     }
 
     fn open(&self) -> Result<Box<dyn Read + '_>, IndexError> {
@@ -271,11 +220,53 @@ impl Multipart {
             inner: file,
             remaining: self.file_size,
         };
-        Ok(Box::new(
-            io::Cursor::new(&self.head[..])
-                .chain(file)
-                .chain(io::Cursor::new(&self.tail[..])),
-        ))
+        Ok(Box::new(Body {
+            head: io::Cursor::new(&self.head[..]),
+            file,
+            blake2: Blake2b256::new(),
+            after: None,
+            multipart: self,
+        }))
+    }
+}
+
+/// Hex digits of a BLAKE2b-256 digest.
+const BLAKE2_HEX_LEN: u64 = 64;
+
+/// One reading of a [`Multipart`] body: the head, the file (hashed as it
+/// passes), then the digest part and the closing boundary.
+struct Body<'m> {
+    head: io::Cursor<&'m [u8]>,
+    file: ExactReader<File>,
+    blake2: Blake2b256,
+    /// Everything after the file, once the file is read.
+    after: Option<io::Cursor<Vec<u8>>>,
+    multipart: &'m Multipart,
+}
+
+impl Read for Body<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(after) = &mut self.after {
+            return after.read(buf);
+        }
+        let n = self.head.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        let n = self.file.read(buf)?;
+        if n > 0 {
+            self.blake2.update(&buf[..n]);
+            return Ok(n);
+        }
+        let digest = hex::encode(std::mem::take(&mut self.blake2).finalize());
+        let mut after = Vec::with_capacity(
+            self.multipart.digest_head.len() + digest.len() + self.multipart.tail.len(),
+        );
+        after.extend_from_slice(&self.multipart.digest_head);
+        after.extend_from_slice(digest.as_bytes());
+        after.extend_from_slice(&self.multipart.tail);
+        let after = self.after.insert(io::Cursor::new(after));
+        after.read(buf)
     }
 }
 
@@ -778,23 +769,48 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"abc").unwrap();
-        let (size, sha256, blake2) = digests(&path).unwrap();
+        let (size, sha256) = digests(&path).unwrap();
         assert_eq!(size, 3);
         assert_eq!(
             sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(
-            blake2,
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-        );
-        // Bigger than one chunk.
-        std::fs::write(&path, vec![7u8; CHUNK * 2 + 3]).unwrap();
-        let (size, sha256, ..) = digests(&path).unwrap();
-        assert_eq!(size, (CHUNK * 2 + 3) as u64);
-        assert_eq!(
-            sha256,
-            hex::encode(sha2::Sha256::digest(vec![7u8; CHUNK * 2 + 3]))
-        );
+    }
+
+    #[test]
+    fn the_body_carries_the_blake2_of_the_file_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"abc").unwrap();
+        let multipart = Multipart {
+            boundary: "b".into(),
+            head: b"HEAD|".to_vec(),
+            digest_head: b"|DIGEST=".to_vec(),
+            tail: b"|END".to_vec(),
+            path: path.clone(),
+            file_size: 3,
+        };
+        // Twice: every attempt reads (and hashes) the file afresh.
+        for _ in 0..2 {
+            let mut body = Vec::new();
+            multipart.open().unwrap().read_to_end(&mut body).unwrap();
+            assert_eq!(
+                String::from_utf8(body.clone()).unwrap(),
+                "HEAD|abc|DIGEST=bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319|END"
+            );
+            assert_eq!(body.len() as u64, multipart.len());
+        }
+        // Bigger than any read buffer.
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &big).unwrap();
+        let multipart = Multipart {
+            file_size: big.len() as u64,
+            ..multipart
+        };
+        let mut body = Vec::new();
+        multipart.open().unwrap().read_to_end(&mut body).unwrap();
+        let expected = hex::encode(Blake2b256::digest(&big));
+        assert!(body.ends_with(format!("{expected}|END").as_bytes()));
+        assert_eq!(body.len() as u64, multipart.len());
     }
 }
