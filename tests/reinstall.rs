@@ -574,7 +574,7 @@ fn requires_python_that_excludes_an_interpreter_is_not_applicable() {
 
 #[cfg(unix)]
 #[test]
-fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
+fn a_shim_on_path_is_not_run_and_a_missing_interpreter_is_exit_3() {
     use std::os::unix::fs::PermissionsExt;
     if available(&["3.12"]).is_empty() {
         return;
@@ -584,9 +584,15 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
     let shims = tmp.join("shims");
     std::fs::create_dir(&shims).unwrap();
     let shim = shims.join("python3.12");
+    // A pyenv shim for a version that is installed but not active; it
+    // leaves a mark if anything runs it.
+    let ran = tmp.join("shim-ran");
     std::fs::write(
         &shim,
-        "#!/bin/sh\necho 'pyenv: python3.12: command not found' >&2\nexit 127\n",
+        format!(
+            "#!/bin/sh\ntouch '{}'\necho 'pyenv: python3.12: command not found' >&2\nexit 127\n",
+            ran.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -646,10 +652,11 @@ fn a_shim_that_exits_127_is_skipped_and_a_missing_interpreter_is_exit_3() {
     );
     run.code(0)
         .stderr_has(&format!(
-            "skipped {} (PATH: exit status 127: pyenv: python3.12: command not found)",
+            "skipped {} (PATH: in a version manager's shims directory: not run",
             shim.display()
         ))
         .stderr_has("(found via pyenv");
+    assert!(!ran.exists(), "discovery ran the shim");
     let report = run.json();
     let rows = rows(&report);
     assert_eq!(rows[&("3.99".into(), "interpreter".into())].0, "missing");

@@ -381,6 +381,22 @@ fn a_lock_without_the_project_is_an_input_error() {
 }
 
 #[test]
+fn a_lock_with_two_root_entries_is_refused_naming_both() {
+    let dir = project_with_lock("demo", "1.0.0", "1.0.0");
+    dir.write(
+        "uv.lock",
+        "version = 1\n\n[[package]]\nname = \"demo\"\nversion = \"1.0.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"demo\"\nversion = \"9.9.9\"\nsource = { editable = \".\" }\n",
+    );
+    Run::of(tag_check(&dir).args(["--tag", "v1.0.0"]))
+        .code(2)
+        .stdout_is("")
+        .stderr_has("uv.lock:3:1: uv.lock has 2 root entries for the project `demo`")
+        .stderr_has("version 1.0.0 at line 3")
+        .stderr_has("version 9.9.9 at line 8")
+        .stderr_has("run `uv lock`");
+}
+
+#[test]
 fn a_virtual_root_counts_as_the_project() {
     let dir = project_with_lock("demo", "1.0.0", "1.0.0");
     let lock = dir.read("uv.lock").replace("editable", "virtual");

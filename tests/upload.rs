@@ -969,3 +969,87 @@ fn an_error_page_echoing_the_request_leaks_no_secret_and_injects_no_command() {
         "the echo is shown, redacted: {everything}"
     );
 }
+
+/// Posts `fields` and the file `content` as one multipart form, the digest
+/// fields after the file part, straight to `url` (plain HTTP/1.0, not pbx
+/// code). Returns the status line.
+fn post_digests_after_the_file(
+    url: &str,
+    fields: &[(&'static str, String)],
+    filename: &str,
+    content: &[u8],
+) -> String {
+    use std::io::Read;
+    let boundary = "pbx-trailing-digests-0123456789";
+    let is_digest = |name: &str| name.ends_with("_digest");
+    let part = |body: &mut Vec<u8>, name: &str, value: &str| {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    };
+    let mut body = Vec::new();
+    for (name, value) in fields.iter().filter(|(n, _)| !is_digest(n)) {
+        part(&mut body, name, value);
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"content\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\r\n");
+    for (name, value) in fields.iter().filter(|(n, _)| is_digest(n)) {
+        part(&mut body, name, value);
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let url = url::Url::parse(url).unwrap();
+    let mut stream =
+        std::net::TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
+    write!(
+        stream,
+        "POST {} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        url.path(),
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// Finding for the upload's multipart order: the digest fields may follow
+/// the file part. pypiserver and devpi-server (the two real indexes here)
+/// take such a form and store the bytes intact. (Neither checks the digest
+/// values; PyPI does, and reads the whole form before handling it, which
+/// cannot be tested here.)
+#[test]
+fn digest_fields_after_the_file_part_are_accepted_by_pypiserver_and_devpi() {
+    let built = Built::new("demo-trailing", "1.0.0");
+    let wheel = built
+        .files()
+        .into_iter()
+        .find(|p| p.extension().unwrap() == "whl")
+        .unwrap();
+    let artifact = pbx_index::Artifact::read(&wheel).unwrap();
+    let fields = artifact.form_fields();
+    assert!(fields.iter().any(|(n, _)| *n == "sha256_digest"));
+    let content = std::fs::read(&wheel).unwrap();
+    let expected = BTreeMap::from([(artifact.filename().to_string(), sha256_hex(&content))]);
+
+    let pypiserver = PypiServer::start();
+    let status = post_digests_after_the_file(
+        &pypiserver.upload_url(),
+        &fields,
+        artifact.filename(),
+        &content,
+    );
+    assert!(status.contains(" 200"), "pypiserver: {status}");
+    assert_eq!(pypiserver.stored(), expected);
+
+    let devpi = DevpiServer::start();
+    let status =
+        post_digests_after_the_file(&devpi.upload_url(), &fields, artifact.filename(), &content);
+    assert!(status.contains(" 200"), "devpi-server: {status}");
+    assert_eq!(devpi.listed("demo-trailing"), expected);
+}

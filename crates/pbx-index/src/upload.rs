@@ -5,8 +5,6 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pbx_artifact::{ArtifactError, CoreMetadata, DistFilename};
@@ -31,31 +29,27 @@ pub struct Artifact {
     pub size: u64,
     /// SHA-256, lowercase hex.
     pub sha256: String,
-    /// MD5, lowercase hex (the upload API still takes it).
-    pub md5: String,
-    /// BLAKE2b-256, lowercase hex.
-    pub blake2_256: String,
 }
 
 impl Artifact {
     /// Parses the filename, reads the metadata (a wheel's own
     /// `.dist-info/METADATA`, an sdist's top-level `PKG-INFO`) and computes
-    /// the three digests in one pass over the file.
+    /// the SHA-256, which the release checks need before anything is sent.
+    /// (The BLAKE2b-256 is computed while the file is sent, see
+    /// [`Client::upload`]; no MD5: the upload API does not need it, and
+    /// twine 7 and uv no longer send it.)
     pub fn read(path: &Path) -> Result<Artifact, ArtifactError> {
         let (dist, metadata) = pbx_artifact::read_metadata(path)?;
-        let (size, sha256, md5, blake2_256) =
-            digests(path).map_err(|source| ArtifactError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        let (size, sha256) = digests(path).map_err(|source| ArtifactError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Artifact {
             path: path.to_path_buf(),
             dist,
             metadata,
             size,
             sha256,
-            md5,
-            blake2_256,
         })
     }
 
@@ -64,8 +58,9 @@ impl Artifact {
         &self.dist.filename
     }
 
-    /// The form fields of the upload request, in order (everything but
-    /// `content`).
+    /// The form fields of the upload request that go before the file, in
+    /// order (everything but `content` and `blake2_256_digest`, which
+    /// follows the file: it is computed while the file is sent).
     pub fn form_fields(&self) -> Vec<(&'static str, String)> {
         let meta = &self.metadata;
         let mut fields: Vec<(&'static str, String)> = vec![
@@ -90,8 +85,6 @@ impl Artifact {
             ("filetype", self.dist.kind.filetype().into()),
             ("pyversion", self.dist.pyversion().to_string()),
             ("sha256_digest", self.sha256.clone()),
-            ("md5_digest", self.md5.clone()),
-            ("blake2_256_digest", self.blake2_256.clone()),
         ];
         for (header, field) in METADATA_FIELDS {
             for value in meta.get_all(header) {
@@ -136,72 +129,26 @@ const METADATA_FIELDS: &[(&str, &str)] = &[
     ("Dynamic", "dynamic"),
 ];
 
-const CHUNK: usize = 1024 * 1024;
+type Blake2b256 = blake2::Blake2b<blake2::digest::consts::U32>;
 
-/// Size, SHA-256, MD5 and BLAKE2b-256 of a file, read once in 1 MiB chunks
-/// that three hashing threads share (a few MiB in flight at most).
-fn digests(path: &Path) -> io::Result<(u64, String, String, String)> {
-    let mut file = File::open(path)?;
-    std::thread::scope(|scope| {
-        let mut senders = Vec::new();
-        let mut handles = Vec::new();
-        for algorithm in 0..3 {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(4);
-            senders.push(tx);
-            handles.push(scope.spawn(move || -> String {
-                match algorithm {
-                    0 => hash_all::<sha2::Sha256>(rx),
-                    1 => hash_all::<md5::Md5>(rx),
-                    _ => hash_all::<blake2::Blake2b<blake2::digest::consts::U32>>(rx),
-                }
-            }));
-        }
-        let mut size = 0u64;
-        let result = (|| -> io::Result<()> {
-            loop {
-                let mut buf = vec![0u8; CHUNK];
-                let mut filled = 0;
-                while filled < CHUNK {
-                    let n = file.read(&mut buf[filled..])?;
-                    if n == 0 {
-                        break;
-                    }
-                    filled += n;
-                }
-                if filled == 0 {
-                    return Ok(());
-                }
-                buf.truncate(filled);
-                size += filled as u64;
-                let chunk = Arc::new(buf);
-                for tx in &senders {
-                    // A hasher never stops early, so sending cannot fail.
-                    let _ = tx.send(chunk.clone());
-                }
-            }
-        })();
-        drop(senders);
-        let hexes: Vec<String> = handles
-            .into_iter()
-            .map(|h| h.join().expect("a hashing thread"))
-            .collect();
-        result.map(|()| (size, hexes[0].clone(), hexes[1].clone(), hexes[2].clone()))
-    })
-}
-
-fn hash_all<D: Digest>(rx: mpsc::Receiver<Arc<Vec<u8>>>) -> String {
-    let mut hasher = D::new();
-    for chunk in rx {
-        hasher.update(&chunk[..]);
-    }
-    hex::encode(hasher.finalize())
+/// Size and SHA-256 of a file.
+fn digests(path: &Path) -> io::Result<(u64, String)> {
+    let (sha256, size) = pbx_artifact::sha256_reader(File::open(path)?)?;
+    Ok((size, sha256.hex()))
 }
 
 /// The multipart body of an upload: text parts, then the file streamed
-/// from disk, then the closing boundary. Its length is known up front.
+/// from disk, then the `blake2_256_digest` part (the file's BLAKE2b-256,
+/// computed as the file goes out: the upload API reads the whole form, so
+/// a digest field may follow the file; pypiserver and devpi-server take it,
+/// see tests/upload.rs), then the closing boundary. Its length is known up
+/// front (the digest is 64 hex digits).
 struct Multipart {
     boundary: String,
     head: Vec<u8>,
+    /// Between the file and the digest's hex digits.
+    digest_head: Vec<u8>,
+    /// After the digest.
     tail: Vec<u8>,
     path: PathBuf,
     file_size: u64,
@@ -229,10 +176,15 @@ impl Multipart {
             )
             .as_bytes(),
         );
+        let digest_head = format!(
+            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"blake2_256_digest\"\r\n\r\n"
+        )
+        .into_bytes();
         let tail = format!("\r\n--{boundary}--\r\n").into_bytes();
         Multipart {
             boundary,
             head,
+            digest_head,
             tail,
             path: artifact.path.clone(),
             file_size: artifact.size,
@@ -244,7 +196,11 @@ impl Multipart {
     }
 
     fn len(&self) -> u64 {
-        self.head.len() as u64 + self.file_size + self.tail.len() as u64
+        self.head.len() as u64
+            + self.file_size
+            + self.digest_head.len() as u64
+            + BLAKE2_HEX_LEN
+            + self.tail.len() as u64
     }
 
     fn open(&self) -> Result<Box<dyn Read + '_>, IndexError> {
@@ -264,11 +220,53 @@ impl Multipart {
             inner: file,
             remaining: self.file_size,
         };
-        Ok(Box::new(
-            io::Cursor::new(&self.head[..])
-                .chain(file)
-                .chain(io::Cursor::new(&self.tail[..])),
-        ))
+        Ok(Box::new(Body {
+            head: io::Cursor::new(&self.head[..]),
+            file,
+            blake2: Blake2b256::new(),
+            after: None,
+            multipart: self,
+        }))
+    }
+}
+
+/// Hex digits of a BLAKE2b-256 digest.
+const BLAKE2_HEX_LEN: u64 = 64;
+
+/// One reading of a [`Multipart`] body: the head, the file (hashed as it
+/// passes), then the digest part and the closing boundary.
+struct Body<'m> {
+    head: io::Cursor<&'m [u8]>,
+    file: ExactReader<File>,
+    blake2: Blake2b256,
+    /// Everything after the file, once the file is read.
+    after: Option<io::Cursor<Vec<u8>>>,
+    multipart: &'m Multipart,
+}
+
+impl Read for Body<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(after) = &mut self.after {
+            return after.read(buf);
+        }
+        let n = self.head.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        let n = self.file.read(buf)?;
+        if n > 0 {
+            self.blake2.update(&buf[..n]);
+            return Ok(n);
+        }
+        let digest = hex::encode(std::mem::take(&mut self.blake2).finalize());
+        let mut after = Vec::with_capacity(
+            self.multipart.digest_head.len() + digest.len() + self.multipart.tail.len(),
+        );
+        after.extend_from_slice(&self.multipart.digest_head);
+        after.extend_from_slice(digest.as_bytes());
+        after.extend_from_slice(&self.multipart.tail);
+        let after = self.after.insert(io::Cursor::new(after));
+        after.read(buf)
     }
 }
 
@@ -721,24 +719,48 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"abc").unwrap();
-        let (size, sha256, md5, blake2) = digests(&path).unwrap();
+        let (size, sha256) = digests(&path).unwrap();
         assert_eq!(size, 3);
         assert_eq!(
             sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(md5, "900150983cd24fb0d6963f7d28e17f72");
-        assert_eq!(
-            blake2,
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-        );
-        // Bigger than one chunk.
-        std::fs::write(&path, vec![7u8; CHUNK * 2 + 3]).unwrap();
-        let (size, sha256, ..) = digests(&path).unwrap();
-        assert_eq!(size, (CHUNK * 2 + 3) as u64);
-        assert_eq!(
-            sha256,
-            hex::encode(sha2::Sha256::digest(vec![7u8; CHUNK * 2 + 3]))
-        );
+    }
+
+    #[test]
+    fn the_body_carries_the_blake2_of_the_file_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"abc").unwrap();
+        let multipart = Multipart {
+            boundary: "b".into(),
+            head: b"HEAD|".to_vec(),
+            digest_head: b"|DIGEST=".to_vec(),
+            tail: b"|END".to_vec(),
+            path: path.clone(),
+            file_size: 3,
+        };
+        // Twice: every attempt reads (and hashes) the file afresh.
+        for _ in 0..2 {
+            let mut body = Vec::new();
+            multipart.open().unwrap().read_to_end(&mut body).unwrap();
+            assert_eq!(
+                String::from_utf8(body.clone()).unwrap(),
+                "HEAD|abc|DIGEST=bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319|END"
+            );
+            assert_eq!(body.len() as u64, multipart.len());
+        }
+        // Bigger than any read buffer.
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &big).unwrap();
+        let multipart = Multipart {
+            file_size: big.len() as u64,
+            ..multipart
+        };
+        let mut body = Vec::new();
+        multipart.open().unwrap().read_to_end(&mut body).unwrap();
+        let expected = hex::encode(Blake2b256::digest(&big));
+        assert!(body.ends_with(format!("{expected}|END").as_bytes()));
+        assert_eq!(body.len() as u64, multipart.len());
     }
 }

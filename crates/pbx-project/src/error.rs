@@ -49,13 +49,19 @@ impl ProjectError {
     }
 
     pub(crate) fn toml(path: &std::path::Path, text: &str, err: &toml_edit::TomlError) -> Self {
-        let location = super::span::location_of(path, text, err.span());
-        let message = err
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
+        Self::toml_at(path, text, err.span().map(|s| s.start), err.message())
+    }
+
+    /// A TOML syntax error at byte `offset` of `text`, `message` being the
+    /// parser's (its first line is kept).
+    pub(crate) fn toml_at(
+        path: &std::path::Path,
+        text: &str,
+        offset: Option<usize>,
+        message: &str,
+    ) -> Self {
+        let location = super::span::location_of(path, text, offset.map(|o| o..o));
+        let message = message.lines().next().unwrap_or("invalid TOML").to_string();
         ProjectError::new(location, format!("malformed TOML: {message}"))
             .hint("fix the syntax at that position (the file must be valid TOML 1.0)")
     }

@@ -1,10 +1,13 @@
 //! The project files pbx reads and rewrites: `pyproject.toml`, `uv.lock`,
 //! and pbx's own `[tool.pbx]` table.
 //!
-//! Both files are parsed with `toml_edit`, which keeps every byte's position:
-//! every value pbx reports carries its file, line and column
-//! ([`Located`]), and every malformed file becomes a [`ProjectError`] that
-//! names where it broke and what to do. Names are compared after PEP 503
+//! pyproject.toml is parsed with `toml_edit`, which keeps every byte's
+//! position; uv.lock is validated whole in one streaming pass of
+//! `toml_parser` and only its `[[package]]` entries named like the project
+//! are built with `toml_edit` (see `lock.rs`). Every value pbx reports
+//! carries its file, line and column ([`Located`]), and every malformed
+//! file becomes a [`ProjectError`] that names where it broke and what to
+//! do. A lock with two root entries for the project is refused. Names are compared after PEP 503
 //! normalisation; the root project's `uv.lock` entry is the `[[package]]`
 //! whose normalised name matches and whose `source` is `{ editable = "." }`
 //! or `{ virtual = "." }`.

@@ -25,7 +25,7 @@ use pbx_version::{PackageName, Version};
 use toml_edit::{Document, Item};
 
 use crate::error::ProjectError;
-use crate::lock::root_entry;
+use crate::lock::find_root;
 use crate::span::location_of;
 
 /// A file's text with its version string replaced.
@@ -76,7 +76,7 @@ pub fn set_pyproject_version(
         )
         .hint("add `version = \"1.2.3\"` to `[project]`"));
     };
-    let rewrite = splice(path, text, item, new, "`[project].version`")?;
+    let rewrite = splice(path, text, item, 0, new, "`[project].version`")?;
     let reread = Document::parse(rewrite.text.as_str()).ok().and_then(|doc| {
         doc.get("project")
             .and_then(Item::as_table_like)
@@ -96,37 +96,50 @@ pub fn set_lock_version(
     package: &PackageName,
     new: &Version,
 ) -> Result<VersionRewrite, ProjectError> {
-    let doc = Document::parse(text).map_err(|err| ProjectError::toml(path, text, &err))?;
-    let entry = root_entry(&doc, path, text, package)?;
+    let root = find_root(path, text, package)?;
+    let entry = root.table();
     let Some(item) = entry.get("version") else {
         return Err(ProjectError::new(
-            location_of(path, text, entry.span()),
+            root.location(path, text, entry.span()),
             format!("the root package `{package}` in uv.lock has no `version` (uv records none for a dynamic version)"),
         )
         .hint("give the project a static `[project].version` and run `uv lock`"));
     };
-    let rewrite = splice(path, text, item, new, "the root package's `version`")?;
-    let reread = Document::parse(rewrite.text.as_str()).ok().and_then(|doc| {
-        root_entry(&doc, path, &rewrite.text, package)
-            .ok()
-            .and_then(|entry| entry.get("version"))
-            .and_then(Item::as_str)
-            .map(str::to_string)
-    });
+    let rewrite = splice(
+        path,
+        text,
+        item,
+        root.offset,
+        new,
+        "the root package's `version`",
+    )?;
+    let reread = find_root(path, &rewrite.text, package)
+        .ok()
+        .and_then(|root| {
+            root.table()
+                .get("version")
+                .and_then(Item::as_str)
+                .map(str::to_string)
+        });
     verify(path, &rewrite, reread, new)
 }
 
 /// Replaces the bytes of the string value `item` with `new`, keeping its
-/// delimiters (and a multi-line string's leading newline).
+/// delimiters (and a multi-line string's leading newline). `item` was
+/// parsed from the slice of `text` that starts at `offset`.
 fn splice(
     path: &Path,
     text: &str,
     item: &Item,
+    offset: usize,
     new: &Version,
     what: &str,
 ) -> Result<VersionRewrite, ProjectError> {
     let value = item.as_value();
-    let span = value.and_then(|v| v.span()).or_else(|| item.span());
+    let span = value
+        .and_then(|v| v.span())
+        .or_else(|| item.span())
+        .map(|s| s.start + offset..s.end + offset);
     let location = location_of(path, text, span.clone());
     let (Some(old), Some(span)) = (item.as_str(), span) else {
         return Err(
@@ -452,6 +465,20 @@ mod tests {
             )
         );
         assert_eq!(out.location, Location::at("uv.lock", 10, 11));
+    }
+
+    #[test]
+    fn a_lock_with_two_root_entries_is_not_rewritten() {
+        let lock = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"1.0.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"app\"\nversion = \"9.9.9\"\nsource = { editable = \".\" }\n";
+        let err = set_lock_version(
+            Path::new("uv.lock"),
+            lock,
+            &PackageName::new("app").unwrap(),
+            &v("1.0.0.post1"),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("2 root entries"), "{}", err.message);
+        assert!(err.message.contains("line 8"), "{}", err.message);
     }
 
     #[test]

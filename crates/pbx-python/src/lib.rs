@@ -7,9 +7,12 @@
 //!
 //! 1. explicit paths (`--python PATH`), probed first; a path whose version
 //!    matches a request answers it;
-//! 2. `pythonX.Y` in every `PATH` directory, in order. A candidate that does
-//!    not run is skipped and the search goes on: pyenv's shims exit 127 for
-//!    versions that are installed but not active;
+//! 2. `pythonX.Y` in every `PATH` directory, in order, when it is a real
+//!    interpreter: a version manager's `shims` directory (pyenv's, or
+//!    pyenv-virtualenv's) is not searched, a script (`#!`: a wrapper or a
+//!    shim) is not run, and a virtual environment's interpreter (a
+//!    `pyvenv.cfg` next to or above it) is not "the X.Y interpreter" unless
+//!    named with `--python`. Each is kept as [`Skipped`] with the reason;
 //! 3. `$PYENV_ROOT/versions/X.Y.*` (default `~/.pyenv`), the highest patch;
 //! 4. uv-managed installs (`$UV_PYTHON_INSTALL_DIR`, else
 //!    `$XDG_DATA_HOME/uv/python`, else `~/.local/share/uv/python`), the
@@ -19,13 +22,18 @@
 //!
 //! Every candidate is probed with one `python -I -c` run that prints its
 //! `sys.version_info`, implementation and `sys.executable` ([`probe`]); the
-//! interpreter handed on is the probe's absolute `sys.executable`, so a shim
-//! resolves to the real binary. Candidates that fail the probe or answer
-//! another version are kept as [`Skipped`] with the reason, for the report.
+//! interpreter handed on is the probe's absolute `sys.executable`.
+//! Candidates that fail the probe or answer another version are kept as
+//! [`Skipped`] with the reason, for the report. [`Finder::find_all`]
+//! probes the requests in parallel, in waves: each wave probes, at once,
+//! the next candidate of every request still open; a real executable
+//! reached by several candidates (a symlink, the same install on `PATH`
+//! and in pyenv's directory) is probed once, under its canonical path.
 #![deny(missing_docs)]
 
 mod probe;
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -286,6 +294,16 @@ impl Finder {
             let result = probe(path, self.probe_timeout)?;
             probed.push(Interpreter::from_probe(path, Source::Explicit, result));
         }
+        let open: Vec<PythonRequest> = requests
+            .iter()
+            .filter(|request| {
+                !probed
+                    .iter()
+                    .any(|i| i.request().as_ref() == Some(*request))
+            })
+            .copied()
+            .collect();
+        let mut found = self.find_all(&open).into_iter();
         let mut searches: Vec<Search> = requests
             .iter()
             .map(|request| {
@@ -298,7 +316,11 @@ impl Finder {
                         found: Some(interpreter.clone()),
                         skipped: Vec::new(),
                     },
-                    None => self.find(*request),
+                    None => found.next().unwrap_or(Search {
+                        request: *request,
+                        found: None,
+                        skipped: Vec::new(),
+                    }),
                 }
             })
             .collect();
@@ -321,49 +343,155 @@ impl Finder {
     /// tool cache, in that order; the first candidate whose probe answers
     /// the requested `X.Y` wins.
     pub fn find(&self, request: PythonRequest) -> Search {
-        let mut search = Search {
+        self.find_all(&[request]).pop().unwrap_or(Search {
             request,
             found: None,
             skipped: Vec::new(),
-        };
-        for (path, source) in self.candidates(request) {
-            match probe(&path, self.probe_timeout) {
-                Ok(result) => {
-                    if result.major == request.major && result.minor == request.minor {
-                        search.found = Some(Interpreter::from_probe(&path, source, result));
-                        return search;
-                    }
-                    search.skipped.push(Skipped {
-                        path,
-                        source,
-                        reason: format!("is Python {}", result.version_string()),
-                    });
-                }
-                Err(err) => search.skipped.push(Skipped {
-                    path,
-                    source,
-                    reason: err.reason(),
-                }),
-            }
-        }
-        search
+        })
     }
 
-    /// Every candidate path for `request`, in search order (not yet probed).
+    /// [`Finder::find`] for every request at once (one [`Search`] per
+    /// request, in order): the probes run in parallel, in waves, and each
+    /// real executable is probed once whatever the number of candidates
+    /// and requests that lead to it.
+    pub fn find_all(&self, requests: &[PythonRequest]) -> Vec<Search> {
+        struct Open {
+            search: Search,
+            plan: std::vec::IntoIter<Candidate>,
+            /// The candidate waiting for its probe: (path, source, key).
+            waiting: Option<(PathBuf, Source, PathBuf)>,
+            done: bool,
+        }
+        let mut open: Vec<Open> = requests
+            .iter()
+            .map(|request| Open {
+                search: Search {
+                    request: *request,
+                    found: None,
+                    skipped: Vec::new(),
+                },
+                plan: self.plan(*request).into_iter(),
+                waiting: None,
+                done: false,
+            })
+            .collect();
+        // Probe results by canonical path.
+        let mut probes: HashMap<PathBuf, Result<Probe, String>> = HashMap::new();
+        loop {
+            // Move every open request on to its next candidate that has no
+            // probe result yet, settling the ones already probed.
+            let mut wave: Vec<(PathBuf, PathBuf)> = Vec::new();
+            for request in open.iter_mut().filter(|r| !r.done) {
+                loop {
+                    if let Some((path, source, key)) = request.waiting.take() {
+                        match probes.get(&key) {
+                            None => {
+                                if !wave.iter().any(|(k, _)| *k == key) {
+                                    wave.push((key.clone(), path.clone()));
+                                }
+                                request.waiting = Some((path, source, key));
+                                break;
+                            }
+                            Some(Ok(result))
+                                if result.major == request.search.request.major
+                                    && result.minor == request.search.request.minor =>
+                            {
+                                request.search.found =
+                                    Some(Interpreter::from_probe(&path, source, result.clone()));
+                                request.done = true;
+                                break;
+                            }
+                            Some(Ok(result)) => request.search.skipped.push(Skipped {
+                                path,
+                                source,
+                                reason: format!("is Python {}", result.version_string()),
+                            }),
+                            Some(Err(reason)) => request.search.skipped.push(Skipped {
+                                path,
+                                source,
+                                reason: reason.clone(),
+                            }),
+                        }
+                    }
+                    match request.plan.next() {
+                        None => {
+                            request.done = true;
+                            break;
+                        }
+                        Some(Candidate::Skip(skipped)) => request.search.skipped.push(skipped),
+                        Some(Candidate::Probe(path, source)) => {
+                            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                            request.waiting = Some((path, source, key));
+                        }
+                    }
+                }
+            }
+            if wave.is_empty() {
+                break;
+            }
+            let timeout = self.probe_timeout;
+            let results: Vec<(PathBuf, Result<Probe, String>)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = wave
+                    .into_iter()
+                    .map(|(key, path)| {
+                        scope.spawn(move || {
+                            let result = probe(&path, timeout).map_err(|err| err.reason());
+                            (key, result)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .filter_map(|handle| handle.join().ok())
+                    .collect()
+            });
+            let answered = results.len();
+            probes.extend(results);
+            if answered == 0 {
+                // Every probe thread failed; nothing more can be learnt.
+                break;
+            }
+        }
+        open.into_iter().map(|request| request.search).collect()
+    }
+
+    /// Every candidate path for `request`, in search order (not yet
+    /// probed), without the ones skipped unprobed (see [`Finder::plan`]).
     pub fn candidates(&self, request: PythonRequest) -> Vec<(PathBuf, Source)> {
+        self.plan(request)
+            .into_iter()
+            .filter_map(|candidate| match candidate {
+                Candidate::Probe(path, source) => Some((path, source)),
+                Candidate::Skip(_) => None,
+            })
+            .collect()
+    }
+
+    /// Every candidate for `request`, in search order: the ones to probe,
+    /// and the `PATH` entries that are not run (a shim directory, a script,
+    /// a virtual environment's interpreter) with the reason.
+    pub fn plan(&self, request: PythonRequest) -> Vec<Candidate> {
         let mut out = Vec::new();
         let name = request.executable_name();
         if let Some(path) = &self.path {
             for hit in find_on_path(&name, path) {
-                out.push((hit, Source::Path));
+                out.push(match self.not_an_install(&hit) {
+                    Some(reason) => Candidate::Skip(Skipped {
+                        path: hit,
+                        source: Source::Path,
+                        reason,
+                    }),
+                    None => Candidate::Probe(hit, Source::Path),
+                });
             }
         }
+        let mut add = |path, source| out.push(Candidate::Probe(path, source));
         let bin_names = [name.clone(), format!("python{}", request.major)];
         if let Some(root) = &self.pyenv_root {
             if let Some(dir) = highest_version_dir(&root.join("versions"), |entry| {
                 request.matches_dir_version(entry)
             }) {
-                push_first_existing(&mut out, &dir.join("bin"), &bin_names, Source::Pyenv);
+                first_existing(&dir.join("bin"), &bin_names, Source::Pyenv, &mut add);
             }
         }
         if let Some(root) = &self.uv_python_dir {
@@ -375,7 +503,7 @@ impl Finder {
                 }
                 request.matches_dir_version(version)
             }) {
-                push_first_existing(&mut out, &dir.join("bin"), &bin_names, Source::Uv);
+                first_existing(&dir.join("bin"), &bin_names, Source::Uv, &mut add);
             }
         }
         if let Some(cache) = &self.tool_cache {
@@ -385,27 +513,74 @@ impl Finder {
                 let x64 = dir.join("x64");
                 let mut names = bin_names.to_vec();
                 names.push("python".to_string());
-                push_first_existing(&mut out, &x64.join("bin"), &names, Source::ToolCache);
-                push_first_existing(
-                    &mut out,
+                first_existing(&x64.join("bin"), &names, Source::ToolCache, &mut add);
+                first_existing(
                     &x64,
                     &["python.exe".to_string()],
                     Source::ToolCache,
+                    &mut add,
                 );
             }
         }
         out
     }
+
+    /// Why a `PATH` hit is not run as the X.Y interpreter, if it is not.
+    fn not_an_install(&self, path: &Path) -> Option<String> {
+        let dir = path.parent()?;
+        let pyenv_shims = self.pyenv_root.as_ref().map(|root| root.join("shims"));
+        if dir.file_name().is_some_and(|name| name == "shims")
+            || pyenv_shims.as_deref() == Some(dir)
+        {
+            return Some(
+                "in a version manager's shims directory: not run (the interpreters are read from their install directories)"
+                    .to_string(),
+            );
+        }
+        if let Some(venv) = [Some(dir), dir.parent()]
+            .into_iter()
+            .flatten()
+            .find(|d| d.join("pyvenv.cfg").is_file())
+        {
+            return Some(format!(
+                "the interpreter of the virtual environment {}: used only when named with --python",
+                venv.display()
+            ));
+        }
+        if is_script(path) {
+            return Some(
+                "a script (`#!`: a wrapper or a shim), not an interpreter: not run".to_string(),
+            );
+        }
+        None
+    }
 }
 
-fn push_first_existing(
-    out: &mut Vec<(PathBuf, Source)>,
+/// A candidate of [`Finder::plan`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Candidate {
+    /// To probe.
+    Probe(PathBuf, Source),
+    /// Not run, and why.
+    Skip(Skipped),
+}
+
+/// Whether the file starts with `#!`.
+fn is_script(path: &Path) -> bool {
+    let mut start = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut start))
+        .is_ok_and(|()| &start == b"#!")
+}
+
+fn first_existing(
     dir: &Path,
     names: &[String],
     source: Source,
+    out: &mut impl FnMut(PathBuf, Source),
 ) {
     if let Some(path) = names.iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
-        out.push((path, source));
+        out(path, source);
     }
 }
 
@@ -518,14 +693,25 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             path
         };
-        let on_path = exe(root.join("shims/python3.12"));
+        // On PATH: a shim, a venv's interpreter, a wrapper script (none of
+        // them run), and a real executable (a symlink to one).
+        exe(root.join("shims/python3.12"));
+        exe(root.join("venv/bin/python3.12"));
+        std::fs::write(root.join("venv/pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        exe(root.join("wrappers/python3.12"));
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        let on_path = root.join("real/python3.12");
+        std::os::unix::fs::symlink("/bin/false", &on_path).unwrap();
         let pyenv = exe(root.join("pyenv/versions/3.12.4/bin/python3.12"));
         exe(root.join("pyenv/versions/3.12.3/bin/python3.12"));
         let uv = exe(root.join("uv/cpython-3.12.8-linux-x86_64-gnu/bin/python3.12"));
         exe(root.join("uv/cpython-3.12.9+freethreaded-linux-x86_64-gnu/bin/python3.12"));
         let cache = exe(root.join("cache/Python/3.12.7/x64/bin/python3.12"));
+        let path =
+            std::env::join_paths(["shims", "venv/bin", "wrappers", "real"].map(|d| root.join(d)))
+                .unwrap();
         let finder = Finder {
-            path: Some(root.join("shims").into_os_string()),
+            path: Some(path),
             pyenv_root: Some(root.join("pyenv")),
             uv_python_dir: Some(root.join("uv")),
             tool_cache: Some(root.join("cache")),
@@ -543,11 +729,61 @@ mod tests {
         );
         let search = finder.find("3.12".parse().unwrap());
         assert!(search.found.is_none());
-        assert_eq!(search.skipped.len(), 4);
-        assert!(
-            search.skipped[0].reason.contains("exit status 127"),
-            "{:?}",
-            search.skipped
+        let reasons: Vec<&str> = search.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 7, "{reasons:?}");
+        assert!(reasons[0].contains("shims directory"), "{reasons:?}");
+        assert!(reasons[1].contains("virtual environment"), "{reasons:?}");
+        assert!(reasons[2].contains("a script"), "{reasons:?}");
+        assert!(reasons[3].contains("exit status 1"), "{reasons:?}");
+        assert!(reasons[4].contains("exit status 127"), "{reasons:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_executable_reached_twice_is_probed_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // Counts its runs; answers as Python 3.13 (a mislabelled install).
+        let log = root.join("runs");
+        let real = root.join("pyenv/versions/3.12.4/bin/python3.12");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(
+            &real,
+            format!("#!/bin/sh\necho run >> {}\necho '{{\"major\": 3, \"minor\": 13, \"micro\": 4, \"releaselevel\": \"final\", \"serial\": 0, \"implementation\": \"cpython\", \"executable\": \"'$0'\"}}'\n", log.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // The same file again under a second name in pyenv's layout.
+        std::fs::create_dir_all(root.join("uv/cpython-3.12.4-linux-x86_64-gnu/bin")).unwrap();
+        std::os::unix::fs::symlink(
+            &real,
+            root.join("uv/cpython-3.12.4-linux-x86_64-gnu/bin/python3.12"),
+        )
+        .unwrap();
+        let finder = Finder {
+            path: None,
+            pyenv_root: Some(root.join("pyenv")),
+            uv_python_dir: Some(root.join("uv")),
+            tool_cache: None,
+            probe_timeout: DEFAULT_PROBE_TIMEOUT,
+        };
+        let searches = finder.find_all(&["3.12".parse().unwrap(), "3.11".parse().unwrap()]);
+        assert_eq!(searches.len(), 2);
+        assert!(searches[0].found.is_none());
+        let skipped: Vec<(Source, &str)> = searches[0]
+            .skipped
+            .iter()
+            .map(|s| (s.source, s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![
+                (Source::Pyenv, "is Python 3.13.4"),
+                (Source::Uv, "is Python 3.13.4")
+            ]
         );
+        assert!(searches[1].found.is_none());
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "run\n");
     }
 }
