@@ -97,6 +97,24 @@ fn repo_root() -> PathBuf {
 /// `scripts/release-pipeline` for `tag`, with the debug binaries, uv from the
 /// test venv and both indexes local.
 fn pipeline(dir: &TempDir, indexes: &Indexes, tag: &str) -> Run {
+    pipeline_with(
+        dir,
+        &indexes.test.url(),
+        &indexes.prod.url(),
+        &indexes.prod.simple_url(),
+        tag,
+        &[],
+    )
+}
+
+fn pipeline_with(
+    dir: &TempDir,
+    test: &str,
+    prod: &str,
+    deps: &str,
+    tag: &str,
+    extra: &[&str],
+) -> Run {
     let bin_dir = bin("pbx-tag-check").parent().unwrap().to_path_buf();
     // `pbx()` gives a command with the GITHUB_/PBX_/UV_ environment cleared;
     // reuse its environment for the script.
@@ -118,11 +136,12 @@ fn pipeline(dir: &TempDir, indexes: &Indexes, tag: &str) -> Run {
         .args(["--tag", tag])
         .arg("--bin-dir")
         .arg(&bin_dir)
-        .args(["--testpypi", &indexes.test.url()])
-        .args(["--pypi", &indexes.prod.url()])
-        .args(["--deps-index", &indexes.prod.simple_url()])
+        .args(["--testpypi", test])
+        .args(["--pypi", prod])
+        .args(["--deps-index", deps])
         .args(["--pythons", "3.11,3.12,3.13"])
         .args(["--wait", "30s"])
+        .args(extra)
         .env("PATH", path)
         .env("UV_NO_CONFIG", "1");
     Run::of(&mut cmd)
@@ -263,4 +282,59 @@ fn a_missing_tool_is_an_environment_failure() {
             ),
     );
     run.code(3).stderr_has("no pbx-tag-check in --bin-dir");
+}
+
+#[test]
+fn the_pipeline_never_empties_a_directory_it_did_not_create() {
+    let indexes = Indexes::start();
+    let dir = TempDir::new();
+    project(&dir, "2.0.0", None);
+    git(dir.path(), &["tag", "v2.0.0"]);
+    // The user's own files, in a directory named as --dist.
+    dir.write("mydist/keep.txt", "mine");
+    dir.write("mydist/sub/notes.md", "mine too");
+    let mydist = dir.join("mydist");
+    let run = pipeline_with(
+        &dir,
+        &indexes.test.url(),
+        &indexes.prod.url(),
+        &indexes.prod.simple_url(),
+        "v2.0.0",
+        &["--dist", mydist.to_str().unwrap()],
+    );
+    run.code(2)
+        .stderr_has("already holds files this pipeline did not create")
+        .stderr_has("nothing was published");
+    assert_eq!(dir.read("mydist/keep.txt"), "mine");
+    assert_eq!(dir.read("mydist/sub/notes.md"), "mine too");
+    assert!(stored(&indexes.test).is_empty());
+    // The default build directory is the pipeline's own, inside dist/: a
+    // user's dist/keep.txt stays.
+    dir.write("dist/keep.txt", "mine");
+    pipeline(&dir, &indexes, "v2.0.0").code(0);
+    assert_eq!(dir.read("dist/keep.txt"), "mine");
+}
+
+#[test]
+fn a_next_version_that_cannot_be_named_is_never_a_fake_value() {
+    let indexes = Indexes::start();
+    let dir = TempDir::new();
+    project(&dir, "1.0.0", Some("3.12"));
+    git(dir.path(), &["tag", "v1.0.0"]);
+    // The PyPI stand-in is down: after the failed reinstall the next
+    // version cannot be named from both lane indexes.
+    let down = format!("http://127.0.0.1:{}/", support::index::free_port());
+    let run = pipeline_with(
+        &dir,
+        &indexes.test.url(),
+        &down,
+        &indexes.prod.simple_url(),
+        "v1.0.0",
+        &[],
+    );
+    run.code(1)
+        .stderr_has("pipe-demo 1.0.0 is now consumed on the testpypi index")
+        .stderr_has("The next version could not be named");
+    assert_eq!(run.stdout, "", "no next_version line, and no fake one");
+    assert!(!run.stderr.contains("git tag v("), "{}", run.stderr);
 }

@@ -446,12 +446,15 @@ fn every_command_finds_the_same_artifacts_in_a_directory() {
         "json",
     ]));
     dry.code(0);
-    let files: Vec<String> = dry.json()["files"]
+    let mut files: Vec<String> = dry.json()["files"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["filename"].as_str().unwrap().to_string())
         .collect();
+    // Uploads go in one canonical order: the sdist first.
+    assert_eq!(files[0], "demo_find-1.0.0.tar.gz");
+    files.sort();
     assert_eq!(files, listed);
 
     // A broken symlink named like an artifact is an error, never skipped.

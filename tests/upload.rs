@@ -200,7 +200,7 @@ fn damaged_or_mixed_dists_are_refused_before_any_request() {
     let local = Built::new("demo-local", "1.0.0+build7");
     run(upload(&local).args(["--repository", &proxy.url()]))
         .code(2)
-        .stderr_has("local version");
+        .stderr_has("has a local segment");
 
     // A renamed file (the metadata says another version).
     let renamed = Built::new("demo-renamed", "1.0.0");
@@ -493,10 +493,14 @@ fn a_partial_upload_says_the_version_is_consumed_and_names_the_next() {
     assert_eq!(report["files"][0]["state"], "uploaded");
     assert_eq!(report["files"][1]["state"], "unreachable");
     assert_eq!(report["next_version"], "3.0.0.post1");
-    // The real index holds exactly the first file.
+    // The real index holds exactly the first file (uploads go sdist first).
     let stored = server.stored();
     assert_eq!(stored.len(), 1);
-    let first = built.files()[0]
+    let first = built
+        .files()
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .unwrap()
         .file_name()
         .unwrap()
         .to_string_lossy()
@@ -605,7 +609,12 @@ impl FakeWarehouse {
 #[test]
 fn pypi_400_file_already_exists_is_a_consumed_version() {
     let built = Built::new("demo-warehouse", "1.0.0rc1");
-    let wheel = built.files()[0]
+    // The file uploaded first: the sdist (one canonical order).
+    let wheel = built
+        .files()
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .unwrap()
         .file_name()
         .unwrap()
         .to_string_lossy()
@@ -1052,4 +1061,57 @@ fn digest_fields_after_the_file_part_are_accepted_by_pypiserver_and_devpi() {
         post_digests_after_the_file(&devpi.upload_url(), &fields, artifact.filename(), &content);
     assert!(status.contains(" 200"), "devpi-server: {status}");
     assert_eq!(devpi.listed("demo-trailing"), expected);
+}
+
+/// Two runs racing to publish one version from two different builds, each
+/// naming its files in the opposite order: files go up in one canonical
+/// order (the sdist first), so exactly one run wins, the index ends up
+/// holding one build's files only, and the other run says that another
+/// upload of the version landed under it.
+#[test]
+fn two_racing_uploads_of_one_version_leave_one_build_on_the_index() {
+    let server = PypiServer::start();
+    let first = Built::new("demo-race", "1.0.0");
+    let second = Built::new("demo-race", "1.0.0");
+    second.dir.write("src/demo_race/other.py", "X = 2\n");
+    uv_build(second.dir.path());
+    let mut forward = first.files();
+    forward.sort();
+    let mut backward = second.files();
+    backward.sort();
+    backward.reverse();
+    let spawn = |built: &Built, files: &[PathBuf]| {
+        upload(built)
+            .args(["--repository", &server.url(), "--format", "json"])
+            .args(files)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let a = spawn(&first, &forward);
+    let b = spawn(&second, &backward);
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let codes = [a.status.code(), b.status.code()];
+    assert!(codes.contains(&Some(0)), "one run wins: {codes:?}");
+    assert!(codes.contains(&Some(1)), "the other does not: {codes:?}");
+    let stored = server.stored();
+    let winner = if a.status.code() == Some(0) {
+        &first
+    } else {
+        &second
+    };
+    assert_eq!(
+        stored,
+        winner.digests(),
+        "only the winner's build is on the index"
+    );
+    let loser = if a.status.code() == Some(0) { &b } else { &a };
+    let report: serde_json::Value = serde_json::from_slice(&loser.stdout).unwrap();
+    let text = report.to_string();
+    assert!(
+        text.contains("another upload of demo-race 1.0.0 is landing")
+            || report["outcome"] == "consumed",
+        "{text}"
+    );
 }

@@ -298,19 +298,27 @@ pub struct Release {
 pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
     // Everything `pbx-checksum inspect` checks, on every file, before any
     // request: RECORD, WHEEL, metadata, hostile-archive limits, one release.
-    let inspected = pbx_release::disk::inspect_files(
-        files,
-        &pbx_release::disk::Expectations::default(),
-        &pbx_artifact::Limits::default(),
-        pbx_release::disk::Digests::Skip,
-    );
+    // It runs beside the digests of the upload form (both read the files).
+    let (inspected, read) = std::thread::scope(|scope| {
+        let inspection = scope.spawn(|| {
+            pbx_release::disk::inspect_files(
+                files,
+                &pbx_release::disk::Expectations::default(),
+                &pbx_artifact::Limits::default(),
+                pbx_release::disk::Digests::Skip,
+            )
+        });
+        let read: Vec<_> = files.iter().map(|path| Artifact::read(path)).collect();
+        (inspection.join(), read)
+    });
+    let inspected = inspected.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     if !inspected.ok {
         return Err(UploadError::Refused(Box::new(inspected)));
     }
     let mut artifacts: Vec<Artifact> = Vec::new();
     let mut seen = BTreeSet::new();
-    for path in files {
-        let artifact = Artifact::read(path)?;
+    for (path, artifact) in files.iter().zip(read) {
+        let artifact = artifact?;
         if !seen.insert(artifact.filename().to_string()) {
             return Err(UploadError::NamedTwice {
                 filename: artifact.filename().to_string(),
@@ -370,6 +378,14 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
     if sdists.len() > 1 {
         return Err(UploadError::SeveralSdists { sdists });
     }
+    // One canonical order, whatever order the files were named in: the
+    // sdist first, then the wheels by name. Two runs racing to publish one
+    // version (two builds) try the same file first, so exactly one of them
+    // gets it and the other stops before sending anything else.
+    artifacts.sort_by(|a, b| {
+        (a.dist.kind != DistKind::Sdist, a.filename())
+            .cmp(&(b.dist.kind != DistKind::Sdist, b.filename()))
+    });
     Ok(Release {
         package,
         version,
@@ -589,9 +605,11 @@ pub fn upload(
                 failure = Some((
                     FileState::AlreadyExists,
                     format!(
-                        "{} already exists on {}",
+                        "{} already exists on {}, though the index held no file of this version when this run started: another upload of {} {} is landing at the same time",
                         artifact.filename(),
-                        index.label()
+                        index.label(),
+                        release.package,
+                        release.version.canonical()
                     ),
                 ));
                 break;
