@@ -246,6 +246,11 @@ fn finish(
         write(path, report.junit())?;
     }
     let github = console.github.clone();
+    for warning in &report.warnings {
+        let line = console.paint(pbx_report::Tone::Warn, &format!("warning: {warning}"));
+        console.say(&line);
+        let _ = github.warning(console.err(), "pbx-reinstall", warning, None);
+    }
     let _ = github.append_summary(&report.markdown());
     let failed = report.counts().1;
     let _ = github.set_outputs(&[

@@ -317,9 +317,20 @@ fn the_pip_backend_is_used_without_uv_and_never_takes_the_junk_dependency() {
         "--format",
         "json",
     ]));
-    run.code(0).stderr_has("with pip");
+    // Without --dist the install is not pinned to built bytes: said in
+    // every output.
+    run.code(0)
+        .stderr_has("with pip")
+        .stderr_has("warning: no --dist: rxa-app 1.0.0 was installed as the index serves it");
     let report = run.json();
     assert_eq!(report["installer"], "pip");
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("not pinned to the bytes that were built"),
+        "{report:#}"
+    );
     let rows = rows(&report);
     for python in &pythons {
         assert!(

@@ -617,3 +617,24 @@ fn setup_py_and_poetry_projects_are_told_what_pbx_needs() {
         .code(2)
         .stderr_has("Poetry keeps this project's version (1.2.0) in `[tool.poetry]`");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_as_a_project_file_is_refused_at_once() {
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    std::fs::remove_file(dir.join("uv.lock")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.join("uv.lock"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    Run::of(tag_check(&dir).args(["--tag", "v1.2.3"]))
+        .code(2)
+        .stderr_has("uv.lock")
+        .stderr_has("not a regular file");
+    std::fs::remove_file(dir.join("pyproject.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("pyproject.toml")).unwrap();
+    Run::of(tag_check(&dir).args(["--tag", "v1.2.3"]))
+        .code(2)
+        .stderr_has("not a regular file");
+}

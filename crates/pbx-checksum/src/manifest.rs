@@ -29,6 +29,8 @@ pub struct ManifestEntry {
 /// Parses a manifest's text; `path` names it in errors.
 pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>, ChecksumError> {
     let mut entries: Vec<ManifestEntry> = Vec::new();
+    // name → the line it is on: finding a repeat is one lookup, not a scan.
+    let mut lines_of: std::collections::HashMap<String, usize> = Default::default();
     for (index, raw) in text.split('\n').enumerate() {
         let line = index + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -108,15 +110,33 @@ pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>, Che
                 line,
             }
         };
-        if let Some(first) = entries.iter().find(|e| e.name == entry.name) {
+        // The manifest names files in its own directory (and below):
+        // never an absolute path or one that climbs out with `..`.
+        let climbs = std::path::Path::new(&entry.name).components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+        if climbs || entry.name.is_empty() {
+            return Err(bad(
+                1,
+                format!(
+                    "`{}` is outside the manifest's directory: a manifest names the files beside it (or below), never an absolute path or `..`",
+                    entry.name
+                ),
+            ));
+        }
+        if let Some(&first) = lines_of.get(entry.name.as_str()) {
             return Err(bad(
                 1,
                 format!(
                     "`{}` is listed twice (first on line {}): a manifest names each file once",
-                    entry.name, first.line
+                    entry.name, first
                 ),
             ));
         }
+        lines_of.insert(entry.name.clone(), entry.line);
         entries.push(entry);
     }
     Ok(entries)

@@ -86,7 +86,7 @@ impl VerifyReport {
 /// Checks every file `manifest` lists (relative to its directory) and
 /// looks for artifacts in that directory it does not list.
 pub fn verify(manifest: &Path) -> Result<VerifyReport, ChecksumError> {
-    let bytes = std::fs::read(manifest).map_err(|source| match source.kind() {
+    let bytes = pbx_project::read_small_file(manifest).map_err(|source| match source.kind() {
         ErrorKind::NotFound => ChecksumError::NoManifest {
             path: manifest.to_path_buf(),
         },
@@ -118,8 +118,43 @@ pub fn verify(manifest: &Path) -> Result<VerifyReport, ChecksumError> {
         _ => PathBuf::from("."),
     };
     let paths: Vec<PathBuf> = entries.iter().map(|e| dir.join(&e.name)).collect();
+    // Only regular files are hashed: a FIFO or a device listed in a
+    // manifest is reported, never read (it would hang or never end).
+    let regular: Vec<bool> = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(true, |m| m.is_file()))
+        .collect();
+    let to_hash: Vec<PathBuf> = paths
+        .iter()
+        .zip(&regular)
+        .filter(|(_, regular)| **regular)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let mut hashed = sha256_files(&to_hash).into_iter();
+    let results: Vec<Result<pbx_artifact::FileDigest, ArtifactError>> = paths
+        .iter()
+        .zip(&regular)
+        .map(|(path, regular)| {
+            if *regular {
+                hashed.next().unwrap_or_else(|| {
+                    Err(ArtifactError::Io {
+                        path: path.clone(),
+                        source: std::io::Error::other("not hashed"),
+                    })
+                })
+            } else {
+                Err(ArtifactError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::new(
+                        ErrorKind::InvalidInput,
+                        "not a regular file (a directory, FIFO or device): not read",
+                    ),
+                })
+            }
+        })
+        .collect();
     let mut files = Vec::with_capacity(entries.len());
-    for (entry, result) in entries.iter().zip(sha256_files(&paths)) {
+    for (entry, result) in entries.iter().zip(results) {
         let mut verified = Verified {
             name: entry.name.clone(),
             status: Status::Ok,

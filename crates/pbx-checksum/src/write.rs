@@ -85,7 +85,22 @@ pub fn write(paths: &[PathBuf], output: Option<&Path>) -> Result<WriteReport, Ch
     }
     let mut named = Vec::with_capacity(artifacts.len());
     for artifact in &artifacts {
-        named.push((relative_name(&base, artifact)?, artifact.clone()));
+        let name = relative_name(&base, artifact)?;
+        // A manifest names the files beside it (or below): `pbx-checksum
+        // verify` never reads outside the manifest's directory.
+        if name.starts_with("../") && output.is_some() {
+            return Err(ChecksumError::Usage(format!(
+                "{} is outside {}: a manifest names only the files in its own directory (or below); write it next to the artifacts (e.g. -o {}), or print it with -o -",
+                artifact.display(),
+                base.display(),
+                artifact
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(DEFAULT_MANIFEST)
+                    .display()
+            )));
+        }
+        named.push((name, artifact.clone()));
     }
     named.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     named.dedup_by(|a, b| a.0 == b.0);

@@ -367,11 +367,12 @@ fn read_project(
     if input.from.is_some() && !input.write && !path.exists() {
         return Ok(None);
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|source| NextVersionError::PyprojectUnreadable {
+    let text = pbx_project::read_text_file(path).map_err(|source| {
+        NextVersionError::PyprojectUnreadable {
             path: path.to_path_buf(),
             source,
-        })?;
+        }
+    })?;
     let pyproject = Pyproject::parse(path, &text)?;
     Ok(Some((pyproject, text)))
 }
@@ -415,7 +416,7 @@ fn prepare_write(
         });
     };
     set_pyproject_version(&pyproject.path, text, probe)?;
-    match std::fs::read_to_string(lock_path) {
+    match pbx_project::read_text_file(lock_path) {
         Ok(lock) => {
             set_lock_version(lock_path, &lock, &pyproject.package, probe)?;
         }
@@ -460,7 +461,7 @@ fn write_version(
         set_pyproject_version(&pyproject.path, text, next)?,
     )];
     // Read again: the lock must be the bytes that are replaced.
-    match std::fs::read_to_string(lock_path) {
+    match pbx_project::read_text_file(lock_path) {
         Ok(lock) => rewrites.push((
             lock_path.to_path_buf(),
             set_lock_version(lock_path, &lock, &pyproject.package, next)?,

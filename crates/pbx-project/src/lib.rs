@@ -33,3 +33,39 @@ pub use span::Located;
 pub use write::{
     replace_all_or_nothing, set_lock_version, set_pyproject_version, VersionRewrite, WriteError,
 };
+
+/// The most bytes pbx reads of a project file (pyproject.toml, uv.lock) or
+/// a checksum manifest: far above any real one (the largest uv.locks are a
+/// few MiB), far below what would exhaust memory.
+pub const MAX_TEXT_FILE: u64 = 256 << 20;
+
+/// Reads a text file pbx was pointed at: only a regular file (a FIFO, a
+/// device such as `/dev/zero` or a directory is refused at once instead of
+/// hanging or filling memory), at most [`MAX_TEXT_FILE`] bytes, UTF-8.
+pub fn read_text_file(path: &std::path::Path) -> std::io::Result<String> {
+    String::from_utf8(read_small_file(path)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// [`read_text_file`]'s bytes, not checked for UTF-8.
+pub fn read_small_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // Opening a FIFO for reading blocks until a writer comes: look first.
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, FIFO or device)",
+        ));
+    }
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    let read = file.take(MAX_TEXT_FILE + 1).read_to_end(&mut bytes)?;
+    if read as u64 > MAX_TEXT_FILE {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_TEXT_FILE >> 20),
+        ));
+    }
+    Ok(bytes)
+}

@@ -54,7 +54,7 @@ impl UvLock {
     /// Reads `path` and finds the root project `package` in it.
     pub fn read(path: &Path, package: &PackageName) -> Result<Self, ProjectError> {
         let text =
-            std::fs::read_to_string(path).map_err(|err| ProjectError::unreadable(path, &err))?;
+            crate::read_text_file(path).map_err(|err| ProjectError::unreadable(path, &err))?;
         Self::parse(path, &text, package)
     }
 

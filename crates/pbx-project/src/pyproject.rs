@@ -37,7 +37,7 @@ impl Pyproject {
     /// Reads and validates `path`.
     pub fn read(path: &Path) -> Result<Self, ProjectError> {
         let text =
-            std::fs::read_to_string(path).map_err(|err| ProjectError::unreadable(path, &err))?;
+            crate::read_text_file(path).map_err(|err| ProjectError::unreadable(path, &err))?;
         Self::parse(path, &text)
     }
 

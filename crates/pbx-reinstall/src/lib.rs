@@ -317,7 +317,15 @@ pub fn reinstall(
         ok: true,
         interpreters,
         rows,
+        warnings: Vec::new(),
     };
+    if request.dist.is_none() {
+        report.warnings.push(format!(
+            "no --dist: {} {} was installed as the index serves it, not pinned to the bytes that were built; pass --dist DIR to install only those bytes (--require-hashes)",
+            request.package,
+            request.version.canonical()
+        ));
+    }
     report.refresh_ok();
     Ok(report)
 }

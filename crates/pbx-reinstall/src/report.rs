@@ -94,6 +94,10 @@ pub struct Report {
     pub interpreters: Vec<InterpreterReport>,
     /// Every row, grouped by interpreter in request order.
     pub rows: Vec<Row>,
+    /// Things worth knowing that are not a failed check (e.g. an install
+    /// not pinned to the built bytes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Reports that cannot be merged.
@@ -187,6 +191,11 @@ impl Report {
             }
             merged.interpreters.extend(report.interpreters);
             merged.rows.extend(report.rows);
+            for warning in report.warnings {
+                if !merged.warnings.contains(&warning) {
+                    merged.warnings.push(warning);
+                }
+            }
         }
         merged.interpreters.sort_by_key(|i| i.search.request);
         merged.rows.sort_by_key(|r| r.python);
@@ -212,6 +221,9 @@ impl Report {
     /// The aligned text table, then the output tail of each failed row.
     pub fn text(&self) -> String {
         let mut out = String::new();
+        for warning in &self.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         let header = ["python", "check", "result", "time", "detail"];
         let cells: Vec<[String; 5]> = self
             .rows
@@ -295,6 +307,9 @@ impl Report {
             "### pbx-reinstall: {} {} {mark}\n\n| python | check | result | time | detail |\n|---|---|---|---|---|\n",
             self.package, self.version
         );
+        for warning in &self.warnings {
+            let _ = writeln!(out, "\n> **Warning:** {warning}\n");
+        }
         let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         for row in &self.rows {
             let _ = writeln!(
@@ -455,6 +470,7 @@ mod tests {
                 row("3.12", "import demo", Status::Failed, "Trace\x1b[0m <boom>"),
                 row("3.11", "requires-python", Status::NotApplicable, ""),
             ],
+            warnings: Vec::new(),
         }
     }
 
