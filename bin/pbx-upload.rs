@@ -248,7 +248,10 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     }
 
     let files = pbx_upload::collect_files(&cli.files, &cli.dist).map_err(problem)?;
-    let config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
+    let mut config = ClientConfig::from_vars(|k| env.get(k).cloned()).map_err(Problem::input)?;
+    // An answer lost on the way back: look for the file as long as the
+    // upload waits for its listing (a listing can lag behind).
+    config.reconcile_wait = cli.wait.max(config.reconcile_wait);
     let live = Live::new(pbx_app::progress::on_terminal());
     let retries = live.clone();
     let sent = live.clone();

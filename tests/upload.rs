@@ -1115,3 +1115,36 @@ fn two_racing_uploads_of_one_version_leave_one_build_on_the_index() {
         "{text}"
     );
 }
+
+/// The index stores the file but the answer is lost, and its listing lags
+/// for longer than the old fixed 10 s: reconciliation looks as long as the
+/// upload's --wait, so the file counts as this run's (not "nothing landed"),
+/// and the report counts every POST.
+#[test]
+fn a_lost_answer_and_a_lagging_listing_are_reconciled_within_the_wait() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    proxy.on("POST", "/", Fault::ResetAfterBody);
+    // The project's page answers 404 (not listed yet) about 13 s long.
+    proxy.on_times("GET", "/simple/demo-lag/", Fault::Status(404, None), 12);
+    let built = Built::new("demo-lag", "1.0.0");
+    let run = run(upload(&built)
+        .args([
+            "--repository",
+            &proxy.url(),
+            "--format",
+            "json",
+            "--wait",
+            "60s",
+        ])
+        .env("PBX_HTTP_RETRIES", "1"));
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["outcome"], "uploaded", "{report:#}");
+    assert_eq!(report["files"][0]["state"], "reconciled");
+    assert!(
+        report["files"][0]["attempts"].as_u64().unwrap() >= 1,
+        "{report:#}"
+    );
+    assert_eq!(server.stored(), built.digests());
+}

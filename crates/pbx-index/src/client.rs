@@ -56,12 +56,17 @@ pub struct ClientConfig {
     /// The proxies (none by default; [`ClientConfig::from_vars`] reads
     /// them from the environment).
     pub proxies: Proxies,
+    /// How long an upload whose answer was lost looks for its file on the
+    /// simple API before deciding it did not land (pbx-upload sets it to its
+    /// `--wait`: a listing can lag behind the upload).
+    pub reconcile_wait: Duration,
 }
 
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
             retries: 4,
+            reconcile_wait: Duration::from_secs(10),
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(15),

@@ -319,6 +319,8 @@ pub enum UploadOutcome {
         message: String,
         /// The sha256 the index lists for the filename, when known.
         index_sha256: Option<String>,
+        /// POSTs made.
+        attempts: u32,
     },
     /// The index refused the upload for another reason (bad metadata,
     /// credentials, permissions).
@@ -327,7 +329,35 @@ pub enum UploadOutcome {
         status: u16,
         /// The index's message.
         message: String,
+        /// POSTs made.
+        attempts: u32,
     },
+}
+
+/// `outcome` with `attempts` POSTs counted (a conflict found while
+/// reconciling does not know how many were made).
+fn counted(outcome: UploadOutcome, made: u32) -> UploadOutcome {
+    match outcome {
+        UploadOutcome::AlreadyExists {
+            status,
+            message,
+            index_sha256,
+            ..
+        } => UploadOutcome::AlreadyExists {
+            status,
+            message,
+            index_sha256,
+            attempts: made,
+        },
+        UploadOutcome::Rejected {
+            status, message, ..
+        } => UploadOutcome::Rejected {
+            status,
+            message,
+            attempts: made,
+        },
+        other => other,
+    }
 }
 
 impl UploadOutcome {
@@ -412,7 +442,7 @@ impl Client {
             if unanswered {
                 match self.reconcile(target, artifact, Duration::ZERO) {
                     Some(Ok(Reconciled)) => return Ok(reconciled(attempt - 1)),
-                    Some(Err(conflict)) => return Ok(conflict),
+                    Some(Err(conflict)) => return Ok(counted(conflict, attempt - 1)),
                     None => {}
                 }
             }
@@ -463,13 +493,14 @@ impl Client {
                         // Our own earlier attempt may be what the index
                         // holds; it may take a moment to be listed.
                         return Ok(
-                            match self.reconcile(target, artifact, Duration::from_secs(10)) {
+                            match self.reconcile(target, artifact, self.config().reconcile_wait) {
                                 Some(Ok(Reconciled)) => reconciled(attempt),
-                                Some(Err(conflict)) => conflict,
+                                Some(Err(conflict)) => counted(conflict, attempt),
                                 None => UploadOutcome::AlreadyExists {
                                     status,
                                     message,
                                     index_sha256: None,
+                                    attempts: attempt,
                                 },
                             },
                         );
@@ -483,17 +514,24 @@ impl Client {
                         status,
                         message,
                         index_sha256,
+                        attempts: attempt,
                     });
                 }
-                _ => return Ok(UploadOutcome::Rejected { status, message }),
+                _ => {
+                    return Ok(UploadOutcome::Rejected {
+                        status,
+                        message,
+                        attempts: attempt,
+                    })
+                }
             }
         }
         if unanswered {
             // The last attempt may have landed after all.
-            if let Some(result) = self.reconcile(target, artifact, Duration::from_secs(5)) {
+            if let Some(result) = self.reconcile(target, artifact, self.config().reconcile_wait) {
                 return Ok(match result {
                     Ok(Reconciled) => reconciled(max_attempts),
-                    Err(conflict) => conflict,
+                    Err(conflict) => counted(conflict, max_attempts),
                 });
             }
         }
@@ -533,6 +571,7 @@ impl Client {
                             sha.as_deref().unwrap_or("unknown")
                         ),
                         index_sha256: sha,
+                        attempts: 0,
                     })
                 });
             }

@@ -38,7 +38,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use pbx_artifact::DistKind;
-use pbx_index::{Artifact, Client, Credentials, IndexUrls, Target, UploadOutcome};
+use pbx_index::{Artifact, Client, Credentials, IndexError, IndexUrls, Target, UploadOutcome};
 use pbx_next_version::{fix_forward, FixForwardQuery, LaneChoice};
 use pbx_project::Lane;
 use pbx_release::index::{wait_until_listed, Awaited, FileMatch, Holdings, Polling};
@@ -592,7 +592,9 @@ pub fn upload(
                 status,
                 message,
                 index_sha256,
+                attempts,
             }) => {
+                file.attempts = attempts;
                 file.state = FileState::AlreadyExists;
                 let other = match index_sha256 {
                     Some(sha) if sha == artifact.sha256 => {
@@ -614,7 +616,12 @@ pub fn upload(
                 ));
                 break;
             }
-            Ok(UploadOutcome::Rejected { status, message }) => {
+            Ok(UploadOutcome::Rejected {
+                status,
+                message,
+                attempts,
+            }) => {
+                file.attempts = attempts;
                 file.state = FileState::Rejected;
                 file.message = Some(format!("HTTP {status}: {message}"));
                 let hint = match status {
@@ -634,6 +641,9 @@ pub fn upload(
                 break;
             }
             Err(e) if e.is_environment() => {
+                if let IndexError::Unreachable { attempts, .. } = &e {
+                    file.attempts = *attempts;
+                }
                 file.state = FileState::Unreachable;
                 file.message = Some(e.to_string());
                 failure = Some((FileState::Unreachable, e.to_string()));
