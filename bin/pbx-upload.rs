@@ -255,9 +255,19 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let live = Live::new(pbx_app::progress::on_terminal());
     let retries = live.clone();
     let sent = live.clone();
+    // Ctrl-C or SIGTERM (a cancelled Actions job): stop sending, then
+    // report what landed. A second signal does not wait.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&cancel);
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let client = Client::new(config)
         .with_observer(move |event| retries.println(&retry_line(event)))
-        .with_progress(move |progress| sent.position(progress.sent));
+        .with_progress(move |progress| sent.position(progress.sent))
+        .with_cancel(cancel);
     // A private index may need the credentials to list files too; public
     // indexes never do, and other hosts never get them.
     let client = match (&found, index.simple.host_str()) {

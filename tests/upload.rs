@@ -1148,3 +1148,53 @@ fn a_lost_answer_and_a_lagging_listing_are_reconciled_within_the_wait() {
     );
     assert_eq!(server.stored(), built.digests());
 }
+
+/// SIGTERM (a cancelled Actions job) while a file is on its way: pbx-upload
+/// stops sending, says what landed and what did not, that the version is
+/// now consumed and which version comes next, in every output, and exits
+/// non-zero.
+#[cfg(unix)]
+#[test]
+fn sigterm_during_an_upload_reports_what_landed_in_every_output() {
+    let server = PypiServer::start();
+    let proxy = FaultProxy::start(&server.url());
+    // The first POST reaches the index, whose answer is held back.
+    proxy.on_times("POST", "/", Fault::Stall(Duration::from_secs(30)), 1);
+    let built = Built::new("demo-sigterm", "1.0.0");
+    let outputs = built.dir.join("github-output");
+    let summary = built.dir.join("step-summary");
+    let child = upload(&built)
+        .args(["--repository", &proxy.url(), "--format", "json", "--no-git"])
+        .env("PBX_HTTP_TIMEOUT", "3")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "partial", "{report:#}");
+    assert_eq!(report["files"][0]["state"], "reconciled", "{report:#}");
+    assert_eq!(report["files"][1]["state"], "not_attempted", "{report:#}");
+    assert_eq!(report["next_version"], "1.0.0.post1");
+    assert!(report["message"]
+        .as_str()
+        .unwrap()
+        .contains("stopped by a signal"));
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    assert!(outputs.contains("outcome=partial"), "{outputs}");
+    assert!(outputs.contains("next_version=1.0.0.post1"), "{outputs}");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("stopped by a signal"), "{summary}");
+    assert_eq!(server.stored().len(), 1, "exactly the first file landed");
+}

@@ -368,7 +368,7 @@ impl Outcome for pbx_upload::Report {
         use pbx_upload::Outcome as O;
         match self.outcome {
             O::Uploaded | O::DryRun => ExitStatus::Success,
-            O::Unreachable => ExitStatus::EnvironmentError,
+            O::Unreachable | O::Interrupted => ExitStatus::EnvironmentError,
             O::Consumed | O::AlreadyPublished | O::Partial | O::Rejected | O::Unverified => {
                 ExitStatus::Failure
             }

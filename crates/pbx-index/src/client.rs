@@ -239,6 +239,7 @@ pub struct Client {
     config: ClientConfig,
     observer: Option<Observer>,
     pub(crate) progress: Option<ProgressFn>,
+    pub(crate) cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
     read_auth: Option<(String, Credentials)>,
 }
 
@@ -347,8 +348,28 @@ impl Client {
             config,
             observer: None,
             progress: None,
+            cancel: None,
             read_auth: None,
         }
+    }
+
+    /// Stops an upload in progress (its body stops being sent, no retry
+    /// follows) once `cancel` is set: Ctrl-C or SIGTERM.
+    pub fn with_cancel(mut self, cancel: Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// The stop flag given with [`Client::with_cancel`].
+    pub fn cancel_flag(&self) -> Option<Arc<std::sync::atomic::AtomicBool>> {
+        self.cancel.clone()
+    }
+
+    /// Whether the run was told to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Calls `progress` as an upload's body is sent (for a progress bar).

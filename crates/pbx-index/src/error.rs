@@ -7,6 +7,12 @@ use std::path::PathBuf;
 /// or that the index refused (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// The run was told to stop (Ctrl-C, SIGTERM) while sending.
+    #[error("stopped by a signal while sending to {url}")]
+    Cancelled {
+        /// Where it was sending.
+        url: String,
+    },
     /// Not an index name (`pypi`, `testpypi`) nor an http(s) URL.
     #[error("`{input}` is not an index: {reason}")]
     InvalidIndex {
@@ -125,6 +131,7 @@ impl IndexError {
             IndexError::Unreachable { .. }
                 | IndexError::Certificate { .. }
                 | IndexError::ProxyRefused { .. }
+                | IndexError::Cancelled { .. }
         )
     }
 

@@ -419,15 +419,16 @@ impl Client {
         let total = multipart.len();
         let open = || -> Result<Box<dyn Read + '_>, IndexError> {
             let reader = multipart.open()?;
-            Ok(match &self.progress {
-                Some(progress) => Box::new(Counting {
+            Ok(match (&self.progress, &self.cancel) {
+                (None, None) => reader,
+                (progress, cancel) => Box::new(Counting {
                     inner: reader,
                     filename: artifact.filename(),
                     sent: 0,
                     total,
-                    progress: progress.as_ref(),
+                    progress: progress.as_deref(),
+                    cancel: cancel.as_deref(),
                 }),
-                None => reader,
             })
         };
         let body = RequestBody::Stream {
@@ -439,6 +440,11 @@ impl Client {
         let mut unanswered = false;
         let mut last = String::new();
         for attempt in 1..=max_attempts {
+            if self.cancelled() {
+                return Err(IndexError::Cancelled {
+                    url: target.upload.to_string(),
+                });
+            }
             if unanswered {
                 match self.reconcile(target, artifact, Duration::ZERO) {
                     Some(Ok(Reconciled)) => return Ok(reconciled(attempt - 1)),
@@ -455,6 +461,11 @@ impl Client {
             ) {
                 Ok(reply) => reply,
                 Err(AttemptError::Fatal(e)) => return Err(e),
+                Err(AttemptError::Transport(_)) if self.cancelled() => {
+                    return Err(IndexError::Cancelled {
+                        url: target.upload.to_string(),
+                    })
+                }
                 Err(AttemptError::Transport(reason)) => {
                     unanswered = true;
                     last = reason.clone();
@@ -673,18 +684,30 @@ struct Counting<'a> {
     filename: &'a str,
     sent: u64,
     total: u64,
-    progress: &'a (dyn Fn(&crate::client::SendProgress<'_>) + Send + Sync),
+    progress: Option<&'a (dyn Fn(&crate::client::SendProgress<'_>) + Send + Sync)>,
+    cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl Read for Counting<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "stopped by a signal",
+            ));
+        }
         let n = self.inner.read(buf)?;
         self.sent += n as u64;
-        (self.progress)(&crate::client::SendProgress {
-            filename: self.filename,
-            sent: self.sent,
-            total: self.total,
-        });
+        if let Some(progress) = self.progress {
+            progress(&crate::client::SendProgress {
+                filename: self.filename,
+                sent: self.sent,
+                total: self.total,
+            });
+        }
         Ok(n)
     }
 }

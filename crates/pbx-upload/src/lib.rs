@@ -165,6 +165,9 @@ pub enum Outcome {
     Unverified,
     /// The index could not be reached (nothing landed).
     Unreachable,
+    /// Stopped by Ctrl-C or SIGTERM before anything landed: the version is
+    /// not consumed.
+    Interrupted,
 }
 
 /// One file's fate.
@@ -188,8 +191,11 @@ pub enum FileState {
     Rejected,
     /// The index could not be reached for it.
     Unreachable,
-    /// Not tried (an earlier file failed).
+    /// Not tried (an earlier file failed, or the run was stopped).
     NotAttempted,
+    /// Being sent when the run was stopped (Ctrl-C, SIGTERM); not on the
+    /// index.
+    Interrupted,
     /// This version's file already on the index with these bytes (the
     /// consumed check).
     OnIndex,
@@ -567,6 +573,13 @@ pub fn upload(
     };
     let mut failure: Option<(FileState, String)> = None;
     for (artifact, file) in release.artifacts.iter().zip(report.files.iter_mut()) {
+        if client.cancelled() {
+            failure = Some((
+                FileState::Interrupted,
+                "stopped by a signal (Ctrl-C or SIGTERM)".to_string(),
+            ));
+            break;
+        }
         reporter.event(&Event::Uploading {
             filename: artifact.filename(),
             size: artifact.size,
@@ -640,6 +653,23 @@ pub fn upload(
                 ));
                 break;
             }
+            Err(IndexError::Cancelled { .. }) => {
+                // The body was cut short: did the index keep anything?
+                file.state = match Holdings::read(client, &index.simple, &release.package)
+                    .map(|h| h.file(&file.filename).and_then(|f| f.sha256.clone()))
+                {
+                    Ok(Some(sha)) if sha.eq_ignore_ascii_case(&file.sha256) => {
+                        FileState::Reconciled
+                    }
+                    _ => FileState::Interrupted,
+                };
+                file.message = Some("stopped by a signal while this file was being sent".into());
+                failure = Some((
+                    FileState::Interrupted,
+                    "stopped by a signal (Ctrl-C or SIGTERM)".to_string(),
+                ));
+                break;
+            }
             Err(e) if e.is_environment() => {
                 if let IndexError::Unreachable { attempts, .. } = &e {
                     file.attempts = *attempts;
@@ -662,8 +692,9 @@ pub fn upload(
         .filter(|&i| report.files[i].state.landed())
         .collect();
 
-    // Verify what landed.
-    if !landed.is_empty() {
+    // Verify what landed (a stopped run reports what it knows at once).
+    let interrupted = matches!(failure, Some((FileState::Interrupted, _)));
+    if !landed.is_empty() && !interrupted {
         let artifacts: Vec<&Artifact> = landed.iter().map(|&i| &release.artifacts[i]).collect();
         reporter.event(&Event::Waiting {
             files: artifacts.len(),
@@ -675,6 +706,8 @@ pub fn upload(
             .map(|a| (a.filename().to_string(), a.sha256.clone()))
             .collect();
         let never = AtomicBool::new(false);
+        let flag = client.cancel_flag();
+        let stop = flag.as_deref().unwrap_or(&never);
         let waited = wait_until_listed(
             client,
             Awaited {
@@ -688,7 +721,7 @@ pub fn upload(
                 first: Duration::from_millis(100),
                 max: Duration::from_secs(1),
             },
-            &never,
+            stop,
             &mut |event| {
                 if let pbx_release::index::WaitEvent::NotYet { missing, .. } = event {
                     reporter.event(&Event::NotYet { missing });
@@ -746,6 +779,7 @@ pub fn upload(
         (Some(_), false) => Outcome::Partial,
         (Some((FileState::AlreadyExists, _)), true) => Outcome::Consumed,
         (Some((FileState::Unreachable, _)), true) => Outcome::Unreachable,
+        (Some((FileState::Interrupted, _)), true) => Outcome::Interrupted,
         (Some(_), true) => Outcome::Rejected,
     };
     match report.outcome {
@@ -785,7 +819,7 @@ pub fn upload(
                 failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or("")
             ));
         }
-        Outcome::Rejected | Outcome::Unreachable => {
+        Outcome::Rejected | Outcome::Unreachable | Outcome::Interrupted => {
             report.message = Some(format!(
                 "{}; nothing landed, the version is not consumed",
                 failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or("")
