@@ -7,6 +7,7 @@ use std::path::Path;
 use pbx_version::{normalize, Version};
 use serde::Serialize;
 
+use crate::accept::acceptance_findings;
 use crate::error::ArtifactError;
 use crate::filename::{DistFilename, DistKind};
 use crate::limits::Limits;
@@ -147,6 +148,15 @@ pub fn inspect(path: &Path, limits: &Limits) -> Result<Inspection, ArtifactError
         }
     };
     findings.extend(metadata_findings(&dist, &metadata, &metadata_member));
+    let file_size = std::fs::metadata(path).ok().map(|m| m.len());
+    findings.extend(
+        acceptance_findings(&dist, &metadata, file_size, limits)
+            .into_iter()
+            .map(|f| match f.check.as_str() {
+                "filename" | "file-size" => f,
+                _ => f.member(&metadata_member),
+            }),
+    );
     Ok(Inspection {
         filename: filename.to_string(),
         kind: match dist.kind {

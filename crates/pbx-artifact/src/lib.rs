@@ -12,7 +12,11 @@
 //!   RECORD entry's hash and size against the archive, members missing from
 //!   RECORD, the WHEEL tags (compressed tag sets expanded, [`expand_tags`]),
 //!   the name and version in the filename, the `.dist-info` directory and
-//!   METADATA (or PKG-INFO) agreeing, and no local version segment.
+//!   METADATA (or PKG-INFO) agreeing, and no local version segment; and
+//!   what the public index would refuse ([`acceptance_findings`]: metadata
+//!   fields for the declared Metadata-Version, classifiers, URLs, the
+//!   description's content type, normalised filenames, the per-file size
+//!   limit [`Limits::max_file_bytes`]).
 //! - [`list_members`]: every member of an accepted artifact with its SHA-256
 //!   (what an installer would see); [`inspect_wheel_bytes`] and
 //!   [`inspect_sdist_bytes`] read from memory (fuzzing, tests).
@@ -36,6 +40,7 @@
 //! policy", lists every rule.
 #![deny(missing_docs)]
 
+mod accept;
 mod digest;
 mod error;
 mod filename;
@@ -50,11 +55,14 @@ mod wheel;
 mod ziplayout;
 mod zipsafe;
 
+pub use accept::{
+    acceptance_findings, check_classifier, check_content_type, check_url, MAX_PROJECT_URL_LABEL,
+};
 pub use digest::{sha256_file, sha256_files, sha256_reader, sha_ni_available, FileDigest, Sha256};
 pub use error::ArtifactError;
 pub use filename::{version_of_filename, DistFilename, DistKind, DIST_EXTENSIONS};
 pub use inspect::{inspect, Finding, Inspection};
-pub use limits::{Limits, DEFAULT_MAX_TOTAL_BYTES};
+pub use limits::{Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES};
 pub use members::{list_members, Member, MemberKind};
 pub use metadata::CoreMetadata;
 pub use record::{parse_record, RecordEntry, RecordHash};

@@ -33,10 +33,19 @@ pub struct Limits {
     /// The largest `RECORD` read (a line per member: real ones are at most
     /// a few MiB); a larger one is refused, never truncated.
     pub max_record_bytes: u64,
+    /// The largest artifact file the index accepts (the public index's
+    /// default per-file limit is 100 MiB; a project may have a larger one:
+    /// `--max-file-size`). Not a safety bound: a larger file is a failed
+    /// check, not an unsafe archive.
+    pub max_file_bytes: u64,
 }
 
 /// The default of [`Limits::max_total_bytes`]: 4 GiB.
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 4 << 30;
+
+/// The default of [`Limits::max_file_bytes`]: 100 MiB, the public index's
+/// default per-file limit.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 << 20;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -48,6 +57,7 @@ impl Default for Limits {
             max_members: 200_000,
             max_metadata_bytes: 16 << 20,
             max_record_bytes: 64 << 20,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
