@@ -9,7 +9,7 @@ use pbx_app::exit::problem;
 use pbx_app::{Failure, Outcome};
 use std::io::Write as _;
 
-use pbx_artifact::{Limits, DEFAULT_MAX_TOTAL_BYTES};
+use pbx_artifact::{Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES};
 use pbx_checksum::{ChecksumError, CompareStatus, Expectations, Status, DEFAULT_MANIFEST};
 use pbx_index::{Client, ClientConfig, IndexUrls};
 use pbx_report::{run_main, Check, CheckSet, Console, ExitStatus, Format, Location, Problem};
@@ -89,6 +89,13 @@ enum Command {
         /// artifact is refused as a decompression bomb, never extracted.
         #[arg(long, env = "PBX_MAX_EXPANDED_SIZE", hide_env_values = true, value_parser = pbx_report::parse_expanded_size)]
         max_expanded_size: Option<u64>,
+
+        /// The largest file the index accepts (`100MiB` by default, the
+        /// public index's per-file limit; 1 MiB to 1 TiB, same units). Pass
+        /// the larger limit the index granted a project; a larger file
+        /// fails inspection, as the index would refuse it.
+        #[arg(long, env = "PBX_MAX_FILE_SIZE", hide_env_values = true, value_parser = pbx_report::parse_file_size)]
+        max_file_size: Option<u64>,
     },
     /// Check that each local artifact is on the index with the same SHA-256,
     /// and that the index holds no other file of the same release (one that
@@ -122,6 +129,7 @@ fn main() -> std::process::ExitCode {
             expect_name,
             expect_version,
             max_expanded_size,
+            max_file_size,
         } => inspect(
             paths,
             &Expectations {
@@ -130,6 +138,7 @@ fn main() -> std::process::ExitCode {
             },
             &Limits {
                 max_total_bytes: max_expanded_size.unwrap_or(DEFAULT_MAX_TOTAL_BYTES),
+                max_file_bytes: max_file_size.unwrap_or(DEFAULT_MAX_FILE_BYTES),
                 ..Limits::default()
             },
             console,

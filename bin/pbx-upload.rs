@@ -74,6 +74,13 @@ struct Cli {
     #[arg(long, env = "PBX_UPLOAD_WAIT", hide_env_values = true, default_value = "60", value_parser = pbx_report::parse_duration)]
     wait: Duration,
 
+    /// The largest file the index accepts (`100MiB` by default, the
+    /// public index's per-file limit; 1 MiB to 1 TiB). Pass the larger
+    /// limit the index granted the project (`200MiB`); a larger file stops
+    /// the run before anything is sent.
+    #[arg(long, env = "PBX_MAX_FILE_SIZE", hide_env_values = true, value_parser = pbx_report::parse_file_size)]
+    max_file_size: Option<u64>,
+
     /// Check the files, the credentials and the index; upload nothing.
     /// Also PBX_DRY_RUN (true/false, 1/0, yes/no).
     #[arg(long)]
@@ -280,6 +287,12 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     };
     let options = Options {
         files,
+        limits: pbx_artifact::Limits {
+            max_file_bytes: cli
+                .max_file_size
+                .unwrap_or(pbx_artifact::DEFAULT_MAX_FILE_BYTES),
+            ..pbx_artifact::Limits::default()
+        },
         index,
         index_arg,
         dry_run: pbx_settings::flag_or_env(cli.dry_run, "--dry-run", pbx_settings::vars::DRY_RUN)

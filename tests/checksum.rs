@@ -514,6 +514,157 @@ fn inspect_flags_a_local_version() {
         .stderr_has("pbx-upload refuse");
 }
 
+/// A project as `write_project` writes it, with `extra` appended to its
+/// `[project]` table's file (e.g. a `[project.urls]` table), built by the
+/// real `uv build`.
+fn built_with(extra: &str) -> TempDir {
+    let dir = TempDir::new();
+    write_project(&dir, NAME, VERSION);
+    let pyproject = dir.read("pyproject.toml");
+    dir.write("pyproject.toml", &format!("{pyproject}\n{extra}\n"));
+    uv_build(dir.path());
+    dir
+}
+
+#[test]
+fn inspect_refuses_urls_the_index_would_refuse_in_what_uv_builds() {
+    let project = built_with(
+        "[project.urls]\nHomepage = \"example.org/demo\"\n\"A label far longer than thirty-two characters\" = \"https://example.org\"\n",
+    );
+    let run = checksum(project.path(), &["inspect"]);
+    run.code(1)
+        .stderr_has(&format!("{WHEEL}: urls"))
+        .stderr_has(&format!("{SDIST}: urls"))
+        .stderr_has("Project-URL `Homepage` `example.org/demo` is not a URL")
+        .stderr_has("is 45 characters, over the index's 32")
+        .stderr_has("pyproject.toml [project.urls]");
+    let json = checksum(project.path(), &["inspect", "--format", "json"]).json();
+    assert_eq!(json["ok"], false);
+    let failed: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        failed.contains(&format!("{WHEEL}: urls").as_str()),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn inspect_refuses_metadata_the_index_would_refuse() {
+    let project = built(VERSION);
+    let wheel = project.join(&format!("dist/{WHEEL}"));
+    let dir = TempDir::new();
+    let check = |name: &str, edit: &dyn Fn(&str) -> String| {
+        let copy = dir.join(&format!("{name}/{WHEEL}"));
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        support::rewrite_wheel_metadata(&wheel, &copy, edit);
+        checksum(dir.path(), &["inspect", copy.to_str().unwrap()])
+    };
+    let add = |line: &'static str| move |m: &str| m.replacen("\n", &format!("\n{line}\n"), 1);
+    // The untouched copy passes: the edits below are the only faults.
+    check("same", &|m: &str| m.to_string()).code(0);
+    check(
+        "classifier",
+        &add("Classifier: Programming Language :: Pythn :: 3"),
+    )
+    .code(1)
+    .stderr_has(&format!("{WHEEL}: classifiers"))
+    .stderr_has("`Programming Language :: Pythn :: 3` is not a classifier the index knows");
+    check("private", &add("Classifier: Private :: Do Not Upload"))
+        .code(1)
+        .stderr_has("`Private :: Do Not Upload` is a `Private ::` classifier");
+    check("content-type", &add("Description-Content-Type: text/html"))
+        .code(1)
+        .stderr_has(&format!("{WHEEL}: description-content-type"))
+        .stderr_has("Description-Content-Type `text/html` is not a type the index renders");
+    check(
+        "variant",
+        &add("Description-Content-Type: text/markdown; variant=Original"),
+    )
+    .code(1)
+    .stderr_has("variant `Original` is neither GFM nor CommonMark");
+    check("old-version", &|m: &str| {
+        let declared = m.lines().next().unwrap().to_string();
+        m.replacen(
+            &declared,
+            "Metadata-Version: 2.1\nLicense-Expression: MIT",
+            1,
+        )
+    })
+    .code(1)
+    .stderr_has(&format!("{WHEEL}: metadata-fields"))
+    .stderr_has(
+        "METADATA has License-Expression, which needs Metadata-Version 2.4, but declares 2.1",
+    );
+    check("unknown-version", &|m: &str| {
+        let declared = m.lines().next().unwrap().to_string();
+        m.replacen(&declared, "Metadata-Version: 3.0", 1)
+    })
+    .code(1)
+    .stderr_has("Metadata-Version `3.0` is not one the index accepts");
+    check(
+        "download-url",
+        &add("Download-URL: ftp://example.org/demo.tar.gz"),
+    )
+    .code(1)
+    .stderr_has("Download-URL `ftp://example.org/demo.tar.gz` is not an http(s) URL");
+}
+
+#[test]
+fn inspect_refuses_filenames_that_are_not_normalised() {
+    let project = built(VERSION);
+    for (from, to) in [
+        (WHEEL, "Demo_Pkg-1.2.0-py3-none-any.whl"),
+        (SDIST, "demo-pkg-1.2.0.tar.gz"),
+    ] {
+        std::fs::rename(
+            project.join(&format!("dist/{from}")),
+            project.join(&format!("dist/{to}")),
+        )
+        .unwrap();
+    }
+    checksum(project.path(), &["inspect"])
+        .code(1)
+        .stderr_has("Demo_Pkg-1.2.0-py3-none-any.whl: filename")
+        .stderr_has("the name part `Demo_Pkg` is not normalised: the index refuses a new wheel not named `demo_pkg-…` (PEP 427)")
+        .stderr_has("the name part `demo-pkg` is not normalised: the index refuses a new sdist not named `demo_pkg-…` (PEP 625)");
+}
+
+#[test]
+fn inspect_holds_files_to_the_index_size_limit_and_it_is_raisable() {
+    let dir = TempDir::new();
+    write_project(&dir, NAME, VERSION);
+    support::add_blob(&dir, NAME, 3 << 20);
+    uv_build(dir.path());
+    // Within the default 100 MiB.
+    checksum(dir.path(), &["inspect"])
+        .code(0)
+        .stderr_has("within the 100 MiB per-file limit");
+    checksum(dir.path(), &["inspect", "--max-file-size", "2MiB"])
+        .code(1)
+        .stderr_has(&format!("{WHEEL}: file-size"))
+        .stderr_has("over the per-file limit of 2 MiB")
+        .stderr_has("--max-file-size");
+    Run::of(
+        pbx("pbx-checksum")
+            .args(["inspect"])
+            .env("PBX_MAX_FILE_SIZE", "2MiB")
+            .current_dir(dir.path()),
+    )
+    .code(1)
+    .stderr_has("over the per-file limit of 2 MiB");
+    checksum(dir.path(), &["inspect", "--max-file-size", "4MiB"]).code(0);
+    for bad in ["1KiB", "2TiB", "18446744073709551615TiB", "big"] {
+        checksum(dir.path(), &["inspect", "--max-file-size", bad])
+            .code(2)
+            .stderr_has("--max-file-size");
+    }
+}
+
 #[test]
 fn inspect_bounds_the_total_expanded_size_and_the_bound_is_raisable() {
     let dir = TempDir::new();

@@ -237,6 +237,110 @@ fn damaged_or_mixed_dists_are_refused_before_any_request() {
 }
 
 #[test]
+fn what_the_index_would_refuse_is_refused_before_any_request() {
+    let server = PypiServer::start();
+
+    // A Project-URL label the index refuses, in what `uv build` writes.
+    let long_label = TempDir::new();
+    write_project(&long_label, "demo-urls", "1.0.0");
+    let pyproject = long_label.read("pyproject.toml");
+    long_label.write(
+        "pyproject.toml",
+        &format!("{pyproject}\n[project.urls]\n\"A label far longer than thirty-two characters\" = \"https://example.org\"\n"),
+    );
+    uv_build(long_label.path());
+    let built = Built { dir: long_label };
+    run(upload(&built).args(["--repository", &server.url()]))
+        .code(2)
+        .stderr_has("inspection refused the artifacts")
+        .stderr_has("demo_urls-1.0.0-py3-none-any.whl: urls")
+        .stderr_has("over the index's 32")
+        .stderr_has("fix what each check names");
+
+    // An unknown classifier in an otherwise intact wheel (no backend writes one).
+    let classified = Built::new("demo-classified", "1.0.0");
+    let wheel = classified
+        .files()
+        .into_iter()
+        .find(|p| p.extension().unwrap() == "whl")
+        .unwrap();
+    let original = classified.dir.join("original.whl");
+    std::fs::rename(&wheel, &original).unwrap();
+    support::rewrite_wheel_metadata(&original, &wheel, |m| {
+        m.replacen("\n", "\nClassifier: Topic :: Nonsense\n", 1)
+    });
+    run(upload(&classified).args(["--repository", &server.url()]))
+        .code(2)
+        .stderr_has("demo_classified-1.0.0-py3-none-any.whl: classifiers")
+        .stderr_has("`Topic :: Nonsense` is not a classifier the index knows");
+
+    // A zip sdist: it inspects fine, but the index takes only .tar.gz ones.
+    let zipped = Built::new("demo-zipped", "1.0.0");
+    let sdist = zipped.dist().join("demo_zipped-1.0.0.tar.gz");
+    let zip_path = zipped.dist().join("demo_zipped-1.0.0.zip");
+    {
+        use std::io::Read as _;
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(
+            std::fs::File::open(&sdist).unwrap(),
+        ));
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            writer.start_file(name.as_str(), options).unwrap();
+            writer.write_all(&bytes).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    std::fs::remove_file(&sdist).unwrap();
+    Run::of(
+        pbx("pbx-checksum")
+            .args(["inspect"])
+            .current_dir(zipped.dir.path()),
+    )
+    .code(0);
+    run(upload(&zipped).args(["--repository", &server.url()]))
+        .code(2)
+        .stderr_has("demo_zipped-1.0.0.zip is a zip sdist: the index accepts only .tar.gz sdists")
+        .stderr_has("uv build --sdist");
+
+    assert!(server.stored().is_empty(), "{:?}", server.stored());
+}
+
+#[test]
+fn the_per_file_size_limit_is_checked_before_any_request_and_raisable() {
+    let server = PypiServer::start();
+    let dir = TempDir::new();
+    write_project(&dir, "demo-big", "1.0.0");
+    support::add_blob(&dir, "demo-big", 3 << 20);
+    uv_build(dir.path());
+    let built = Built { dir };
+    run(upload(&built).args(["--repository", &server.url(), "--max-file-size", "2MiB"]))
+        .code(2)
+        .stderr_has("demo_big-1.0.0-py3-none-any.whl: file-size")
+        .stderr_has("over the per-file limit of 2 MiB");
+    run(upload(&built)
+        .args(["--repository", &server.url()])
+        .env("PBX_MAX_FILE_SIZE", "2MiB"))
+    .code(2)
+    .stderr_has("file-size");
+    run(upload(&built).args(["--repository", &server.url(), "--max-file-size", "0"]))
+        .code(2)
+        .stderr_has("--max-file-size");
+    assert!(server.stored().is_empty(), "{:?}", server.stored());
+    // A project whose limit was raised: the same files go up.
+    run(upload(&built).args(["--repository", &server.url(), "--max-file-size", "200MiB"])).code(0);
+    assert_eq!(server.stored(), built.digests());
+}
+
+#[test]
 fn credentials_never_appear_in_any_output() {
     let secret = "pypi-AgEIcHlwaS5vcmc-s3cr3t-t0k3n";
     let server = PypiServer::start_with_auth("__token__", secret);

@@ -259,3 +259,84 @@ pub fn interpreters(wanted: &[&str]) -> Vec<String> {
     }
     have
 }
+
+/// A copy of the wheel `src` at `dst` whose `.dist-info/METADATA` is
+/// `edit`ed, with its RECORD line updated to the new hash and size: a
+/// wheel intact in every other way, carrying metadata no backend writes
+/// (an unknown classifier, a content type the index does not render).
+pub fn rewrite_wheel_metadata(src: &Path, dst: &Path, edit: impl Fn(&str) -> String) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use std::io::{Read as _, Write as _};
+    let mut reader = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut members: Vec<(String, Vec<u8>)> = Vec::new();
+    for index in 0..reader.len() {
+        let mut member = reader.by_index(index).unwrap();
+        let name = member.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        member.read_to_end(&mut bytes).unwrap();
+        members.push((name, bytes));
+    }
+    let metadata_name = members
+        .iter()
+        .map(|(n, _)| n.clone())
+        .find(|n| n.ends_with(".dist-info/METADATA"))
+        .expect("a METADATA");
+    let record_name = metadata_name.replace("/METADATA", "/RECORD");
+    let new_metadata = edit(
+        &String::from_utf8(
+            members
+                .iter()
+                .find(|(n, _)| *n == metadata_name)
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap(),
+    );
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(new_metadata.as_bytes()));
+    for (name, bytes) in &mut members {
+        if *name == metadata_name {
+            *bytes = new_metadata.clone().into_bytes();
+        } else if *name == record_name {
+            let record: String = String::from_utf8(bytes.clone())
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    if line.starts_with(&format!("{metadata_name},")) {
+                        format!("{metadata_name},sha256={hash},{}\n", new_metadata.len())
+                    } else {
+                        format!("{line}\n")
+                    }
+                })
+                .collect();
+            *bytes = record.into_bytes();
+        }
+    }
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in members {
+        writer.start_file(name.as_str(), options).unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// Adds `bytes` of incompressible data to the package of a project written
+/// by [`write_project`] (`src/MODULE/blob.bin`), so that its wheel and
+/// sdist are at least that large.
+pub fn add_blob(dir: &TempDir, name: &str, bytes: usize) {
+    let module = name.replace(['-', '.'], "_").to_lowercase();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let data: Vec<u8> = (0..bytes)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect();
+    std::fs::write(dir.join(&format!("src/{module}/blob.bin")), data).unwrap();
+}

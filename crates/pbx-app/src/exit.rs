@@ -355,7 +355,7 @@ impl Failure for pbx_release::disk::InspectReport {
                 .collect::<Vec<_>>()
                 .join("; ")
         ))
-        .hint("`pbx-checksum inspect` shows every check; rebuild the artifacts (`rm -rf dist && uv build`) and do not publish these files");
+        .hint("fix what each check names (`pbx-checksum inspect` shows every check), rebuild the artifacts (`rm -rf dist && uv build`), and do not publish these files");
         if let Some(location) = failed.first().and_then(|c| c.location()) {
             problem = problem.at(location.clone());
         }
@@ -398,6 +398,9 @@ impl Failure for pbx_upload::UploadError {
                 .hint("drop the `+local` part of the version and build again"),
             E::SeveralSdists { .. } => Problem::input(message)
                 .hint("keep one sdist (.tar.gz): indexes take only one per release"),
+            E::ZipSdist { path, .. } => Problem::input(message).at(Location::file(path)).hint(
+                "build a .tar.gz sdist instead (`uv build --sdist`, or any current backend) and leave the .zip out of the upload",
+            ),
             E::CredentialsNotAllowed(inner) => index_problem(inner, message),
             E::TrustedWithoutToken => Problem::input(message).hint(NO_ID_TOKEN_HINT),
             E::NoCredentials { .. } => Problem::input(message).hint(

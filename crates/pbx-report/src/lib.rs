@@ -36,4 +36,7 @@ pub use duration::{format_duration, parse_duration, MAX_DURATION};
 pub use github::{escape_data, escape_property, GithubActions};
 pub use problem::{ExitStatus, Location, Problem};
 pub use redact::{redact, register_credentials, register_secret, REDACTED};
-pub use size::{parse_expanded_size, MAX_EXPANDED_SIZE, MIN_EXPANDED_SIZE};
+pub use size::{
+    parse_expanded_size, parse_file_size, MAX_EXPANDED_SIZE, MAX_FILE_SIZE, MIN_EXPANDED_SIZE,
+    MIN_FILE_SIZE,
+};

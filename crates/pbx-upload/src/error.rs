@@ -75,6 +75,15 @@ pub enum UploadError {
         /// Their filenames.
         sdists: Vec<String>,
     },
+    /// A zip sdist: the index takes only `.tar.gz` sdists for new uploads
+    /// (PEP 625); older zip sdists stay on it, but no new one lands.
+    #[error("{filename} is a zip sdist: the index accepts only .tar.gz sdists (PEP 625)")]
+    ZipSdist {
+        /// The filename.
+        filename: String,
+        /// The file.
+        path: PathBuf,
+    },
     /// Credentials would be sent where they must not go.
     #[error("{0}")]
     CredentialsNotAllowed(IndexError),

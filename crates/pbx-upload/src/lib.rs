@@ -57,6 +57,9 @@ pub const SKIP_EXISTING_REFUSAL: &str = "pbx-upload never skips files that alrea
 pub struct Options {
     /// The files to upload (already expanded; see [`collect_files`]).
     pub files: Vec<PathBuf>,
+    /// The inspection's limits, with the index's per-file size limit
+    /// (`--max-file-size`).
+    pub limits: pbx_artifact::Limits,
     /// The index.
     pub index: IndexUrls,
     /// The value to name the index with in the bump command (`pypi`,
@@ -300,8 +303,12 @@ pub struct Release {
 
 /// Pre-flight: every file parses as a wheel or sdist with readable metadata
 /// matching its filename; one project name and version; no local version;
-/// at most one sdist; no file twice. Exit 2 naming the file otherwise.
-pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
+/// at most one sdist, and that one a `.tar.gz` (the index takes no new zip
+/// sdists); no file twice; and everything the inspection checks with these
+/// `limits` (what the index would refuse: metadata fields, classifiers,
+/// URLs, content type, filenames, file size). Exit 2 naming the file
+/// otherwise.
+pub fn preflight(files: &[PathBuf], limits: &pbx_artifact::Limits) -> Result<Release, UploadError> {
     // Everything `pbx-checksum inspect` checks, on every file, before any
     // request: RECORD, WHEEL, metadata, hostile-archive limits, one release.
     // It runs beside the digests of the upload form (both read the files).
@@ -310,7 +317,7 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
             pbx_release::disk::inspect_files(
                 files,
                 &pbx_release::disk::Expectations::default(),
-                &pbx_artifact::Limits::default(),
+                limits,
                 pbx_release::disk::Digests::Skip,
             )
         });
@@ -384,6 +391,15 @@ pub fn preflight(files: &[PathBuf]) -> Result<Release, UploadError> {
     if sdists.len() > 1 {
         return Err(UploadError::SeveralSdists { sdists });
     }
+    if let Some(zip) = artifacts
+        .iter()
+        .find(|a| a.dist.kind == DistKind::Sdist && !a.filename().ends_with(".tar.gz"))
+    {
+        return Err(UploadError::ZipSdist {
+            filename: zip.filename().to_string(),
+            path: zip.path.clone(),
+        });
+    }
     // One canonical order, whatever order the files were named in: the
     // sdist first, then the wheels by name. Two runs racing to publish one
     // version (two builds) try the same file first, so exactly one of them
@@ -420,7 +436,7 @@ pub fn upload(
     options: &Options,
     reporter: &mut dyn Reporter,
 ) -> Result<Report, UploadError> {
-    let release = preflight(&options.files)?;
+    let release = preflight(&options.files, &options.limits)?;
     let index = &options.index;
     let mut report = Report {
         package: release.package.to_string(),
