@@ -77,7 +77,9 @@ pub fn check_classifier(classifier: &str) -> Result<(), String> {
     ))
 }
 
-/// The core metadata versions the index accepts, as (major, minor).
+/// The core metadata versions the index accepts, as (major, minor): those
+/// `packaging.metadata` validates (2.5 is PEP 794, which hatchling writes;
+/// 2.6 is PEP 808, no new fields).
 const METADATA_VERSIONS: &[(&str, (u32, u32))] = &[
     ("1.0", (1, 0)),
     ("1.1", (1, 1)),
@@ -86,6 +88,8 @@ const METADATA_VERSIONS: &[(&str, (u32, u32))] = &[
     ("2.2", (2, 2)),
     ("2.3", (2, 3)),
     ("2.4", (2, 4)),
+    ("2.5", (2, 5)),
+    ("2.6", (2, 6)),
 ];
 
 /// Every core metadata field and the version that introduced it.
@@ -120,6 +124,8 @@ const FIELDS: &[(&str, (u32, u32))] = &[
     ("Dynamic", (2, 2)),
     ("License-Expression", (2, 4)),
     ("License-File", (2, 4)),
+    ("Import-Name", (2, 5)),
+    ("Import-Namespace", (2, 5)),
 ];
 
 /// The longest Project-URL label the index accepts.
@@ -265,7 +271,7 @@ fn url_findings(metadata: &CoreMetadata, file: &str) -> Vec<Finding> {
             ));
             continue;
         };
-        let label = label.trim();
+        let (label, url) = (label.trim(), url.trim());
         if label.is_empty() {
             failed.push(Finding::fail(
                 "urls",
@@ -456,6 +462,7 @@ mod tests {
         assert!(refused[0].contains("declares 2.1"));
         for (version, field, needs) in [
             ("2.2", "License-Expression: MIT", "2.4"),
+            ("2.4", "Import-Name: demo_pkg", "2.5"),
             ("2.3", "license-expression: MIT", "2.4"),
             ("2.1", "Dynamic: Classifier", "2.2"),
             ("1.2", "Description-Content-Type: text/plain", "2.1"),
@@ -474,7 +481,7 @@ mod tests {
                 "{version} {field}: {refused:?}"
             );
         }
-        for version in ["2.0", "3.0", "2.5", "1.3", "two"] {
+        for version in ["2.0", "3.0", "2.7", "1.3", "two"] {
             let text = format!("Metadata-Version: {version}\nName: demo-pkg\nVersion: 1.0\n");
             let refused = failed(&text);
             assert!(
