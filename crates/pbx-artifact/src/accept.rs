@@ -390,7 +390,7 @@ fn size_finding(size: u64, limit: u64) -> Finding {
     if size <= limit {
         return Finding::pass(
             "file-size",
-            format!("{size} bytes, within the {} per-file limit", mib(limit)),
+            format!("the file is within the {} per-file limit", mib(limit)),
         );
     }
     Finding::fail(
