@@ -68,7 +68,11 @@ enum Command {
     /// Check each artifact against itself: every wheel member against
     /// RECORD (hash and size), no member missing from RECORD, WHEEL tags,
     /// and the name and version in the filename, METADATA and PKG-INFO; and
-    /// all artifacts naming one project and version. Hostile archives are
+    /// all artifacts naming one project and version; and what the public
+    /// index would refuse (metadata fields newer than Metadata-Version,
+    /// unknown or deprecated classifiers, non-http(s) URLs, Project-URL
+    /// labels over 32 characters, Description-Content-Type, non-normalised
+    /// filenames, files over --max-file-size). Hostile archives are
     /// refused, never extracted. Prints `name version` on success.
     Inspect {
         /// Artifacts, or directories holding them.

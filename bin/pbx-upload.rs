@@ -18,8 +18,10 @@ use pbx_upload::{Event, OidcEnv, Options, Reporter, TrustedMode};
 /// Upload wheels and sdists to PyPI, TestPyPI or any index speaking the
 /// upload API, refusing to re-use a version, and verify what landed.
 ///
-/// Before anything is sent: every file must be an intact wheel or sdist of
-/// one project version (no local segment), and the index must hold no file
+/// Before anything is sent: every file must be an intact wheel or `.tar.gz`
+/// sdist of one project version (no local segment) that the public index
+/// would accept (`pbx-checksum inspect` shows every check; --max-file-size),
+/// and the index must hold no file
 /// of that version; otherwise nothing is uploaded and the next
 /// fixed-forward version is named. After the upload, the simple API must
 /// list every file with the local sha256.
