@@ -180,8 +180,8 @@ impl InspectReport {
 
 /// Inspects the artifacts named by `paths` ([`find`]) in parallel: each
 /// against itself ([`pbx_artifact::inspect`]: RECORD, WHEEL, metadata,
-/// hostile-archive limits), then all against one name and version and the
-/// expectations.
+/// hostile-archive limits, and what the public index would refuse), then
+/// all against one name and version and the expectations.
 pub fn inspect(paths: &[PathBuf], expect: &Expectations) -> Result<InspectReport, FindError> {
     let artifacts = find(paths)?;
     Ok(inspect_files(

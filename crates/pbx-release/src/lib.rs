@@ -3,7 +3,10 @@
 //! - [`disk`]: **the release on disk.** Which files are the artifacts
 //!   ([`disk::find`]: one rule for files, directories, hidden files,
 //!   `.zip`, symlinks), each inspected fully against itself (RECORD, WHEEL,
-//!   metadata, hostile-archive limits) and all of them against one name and
+//!   metadata, hostile-archive limits) and against what the public index
+//!   would refuse ([`pbx_artifact::acceptance_findings`]: metadata fields,
+//!   classifiers, URLs, content type, filenames, file size), and all of
+//!   them against one name and
 //!   version ([`disk::inspect`]). `pbx-checksum inspect`, pbx-upload's
 //!   pre-flight, `pbx-tag-check --dist` and `pbx-reinstall --dist` all ask
 //!   here, so whatever inspect refuses, upload refuses before any request.
