@@ -87,6 +87,7 @@ struct Cli {
 }
 
 fn main() -> std::process::ExitCode {
+    pbx_app::generate::answer_and_exit::<Cli>();
     pbx_report::forget_empty_settings();
     let cli = Cli::parse();
     let format: Format = cli.format.parse().unwrap_or_default();

@@ -167,6 +167,7 @@ struct InstallArgs {
 }
 
 fn main() -> std::process::ExitCode {
+    pbx_app::generate::answer_and_exit::<Cli>();
     pbx_report::forget_empty_settings();
     let cli = Cli::parse();
     let format = match &cli.command {

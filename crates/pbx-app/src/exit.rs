@@ -90,6 +90,18 @@ impl Failure for IndexError {
     }
 }
 
+impl Failure for crate::umbrella::SiblingError {
+    fn problem(&self) -> Problem {
+        if let crate::umbrella::SiblingError::Unknown { .. } = self {
+            return Problem::input(self.to_string());
+        }
+        // The installation is incomplete or broken: the environment (3).
+        Problem::environment(self.to_string()).hint(
+            "pbx runs the pbx-* binaries installed beside it: reinstall pbx-release (pipx install pbx-release, or uv tool install pbx-release)",
+        )
+    }
+}
+
 impl Failure for ProjectError {
     fn problem(&self) -> Problem {
         let mut problem = Problem::input(self.message.clone()).at(self.location.clone());

@@ -12,6 +12,8 @@
 pub mod exit;
 pub mod progress;
 pub mod render;
+pub mod generate;
+pub mod umbrella;
 
 pub use exit::{Failure, Outcome};
 pub use pbx_report::{ExitStatus, Problem};
