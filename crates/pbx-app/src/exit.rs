@@ -437,7 +437,24 @@ impl Failure for pbx_upload::UploadError {
                 .at(location.clone())
                 .hint("fix the line or remove it"),
             E::Trusted(inner) => inner.problem(),
+            E::Attestation(inner) => inner.problem(),
         }
+    }
+}
+
+impl Failure for pbx_upload::AttestationError {
+    fn problem(&self) -> Problem {
+        use pbx_upload::AttestationError as E;
+        // An attestation that does not attest its file is bad input (2):
+        // nothing was sent.
+        let path = match self {
+            E::Unreadable { path, .. }
+            | E::Malformed { path, .. }
+            | E::WrongSubject { path, .. } => path,
+        };
+        Problem::input(self.to_string())
+            .at(Location::file(path))
+            .hint("nothing was uploaded: make the attestation for these exact files after the last build (or remove the stale .publish.attestation file)")
     }
 }
 

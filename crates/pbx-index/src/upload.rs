@@ -29,6 +29,9 @@ pub struct Artifact {
     pub size: u64,
     /// SHA-256, lowercase hex.
     pub sha256: String,
+    /// PEP 740 attestations sent with the file: the `attestations` form
+    /// field, a JSON array (set by the uploader after checking them).
+    pub attestations: Option<String>,
 }
 
 impl Artifact {
@@ -50,6 +53,7 @@ impl Artifact {
             metadata,
             size,
             sha256,
+            attestations: None,
         })
     }
 
@@ -97,6 +101,9 @@ impl Artifact {
             .or_else(|| meta.body.clone());
         if let Some(description) = description {
             fields.push(("description", description));
+        }
+        if let Some(attestations) = &self.attestations {
+            fields.push(("attestations", attestations.clone()));
         }
         fields
     }

@@ -132,6 +132,9 @@ pub enum UploadError {
     /// Trusted publishing failed.
     #[error(transparent)]
     Trusted(#[from] TrustedError),
+    /// A `<file>.publish.attestation` beside a file does not attest it.
+    #[error(transparent)]
+    Attestation(#[from] crate::AttestationError),
 }
 
 /// Why trusted publishing could not mint an upload token.

@@ -27,6 +27,7 @@
 //! now consumed, what landed and what did not, and names the next version.
 #![deny(missing_docs)]
 
+pub mod attestation;
 pub mod credentials;
 mod error;
 mod repository;
@@ -45,6 +46,7 @@ use pbx_release::index::{wait_until_listed, Awaited, FileMatch, Holdings, Pollin
 use pbx_version::{PackageName, Version};
 use serde::Serialize;
 
+pub use attestation::AttestationError;
 pub use error::{TrustedError, UploadError};
 pub use repository::{refused_setting, repository, resolve_repository};
 pub use trusted::{OidcEnv, TrustedMode};
@@ -331,7 +333,9 @@ pub fn preflight(files: &[PathBuf], limits: &pbx_artifact::Limits) -> Result<Rel
     let mut artifacts: Vec<Artifact> = Vec::new();
     let mut seen = BTreeSet::new();
     for (path, artifact) in files.iter().zip(read) {
-        let artifact = artifact?;
+        let mut artifact = artifact?;
+        // Its PEP 740 attestation, if one sits beside it, must attest it.
+        attestation::attach(&mut artifact)?;
         if !seen.insert(artifact.filename().to_string()) {
             return Err(UploadError::NamedTwice {
                 filename: artifact.filename().to_string(),
