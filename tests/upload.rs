@@ -1165,6 +1165,154 @@ fn digest_fields_after_the_file_part_are_accepted_by_pypiserver_and_devpi() {
         post_digests_after_the_file(&devpi.upload_url(), &fields, artifact.filename(), &content);
     assert!(status.contains(" 200"), "devpi-server: {status}");
     assert_eq!(devpi.listed("demo-trailing"), expected);
+/// A PEP 740 attestation in the shape the PyPA publish action and uv write
+/// beside each file (`<file>.publish.attestation`).
+fn attestation_for(name: &str, sha256: &str) -> String {
+    use base64::Engine as _;
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": name, "digest": {"sha256": sha256}}],
+        "predicateType": "https://docs.pypi.org/attestations/publish/v1",
+        "predicate": null,
+    });
+    serde_json::json!({
+        "version": 1,
+        "verification_material": {"certificate": "MIIB", "transparency_entries": [{"logIndex": "1"}]},
+        "envelope": {
+            "statement": base64::engine::general_purpose::STANDARD.encode(statement.to_string()),
+            "signature": "c2lnbmF0dXJl",
+        },
+    })
+    .to_string()
+}
+
+/// An index that records every upload's form and lists what it took
+/// (PEP 691 JSON), as warehouse does.
+fn recording_index() -> (HttpStub, Arc<Mutex<Vec<Request>>>) {
+    let posts: Arc<Mutex<Vec<Request>>> = Arc::new(Mutex::new(Vec::new()));
+    let recorded = posts.clone();
+    let stub = HttpStub::start(move |request: &Request| match request.method.as_str() {
+        "POST" => {
+            recorded.lock().unwrap().push(request.clone());
+            Response::new(200, "text/plain", "OK")
+        }
+        "GET" if request.path.starts_with("/simple/") => {
+            let files: Vec<serde_json::Value> = recorded
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|post| {
+                    let body = String::from_utf8_lossy(&post.body);
+                    let filename = body
+                        .split("filename=\"")
+                        .nth(1)
+                        .and_then(|rest| rest.split('"').next())
+                        .unwrap()
+                        .to_string();
+                    let sha = post.form_field("sha256_digest").unwrap();
+                    serde_json::json!({"filename": filename, "url": format!("/files/{filename}"), "hashes": {"sha256": sha}})
+                })
+                .collect();
+            if files.is_empty() {
+                Response::new(404, "text/html", "Not Found")
+            } else {
+                Response::json(
+                    200,
+                    &serde_json::json!({"meta": {"api-version": "1.1"}, "files": files}),
+                )
+            }
+        }
+        _ => Response::new(404, "text/plain", "not found"),
+    });
+    (stub, posts)
+}
+
+#[test]
+fn pep740_attestations_beside_the_files_go_with_their_upload() {
+    let built = Built::new("demo-attest", "1.0.0");
+    let digests = built.digests();
+    let (wheel, wheel_sha) = digests.iter().find(|(f, _)| f.ends_with(".whl")).unwrap();
+    let (sdist, _) = digests
+        .iter()
+        .find(|(f, _)| f.ends_with(".tar.gz"))
+        .unwrap();
+    let attestation = attestation_for(wheel, wheel_sha);
+    std::fs::write(
+        built.dist().join(format!("{wheel}.publish.attestation")),
+        &attestation,
+    )
+    .unwrap();
+
+    let (stub, posts) = recording_index();
+    run(upload(&built)
+        .args(["--repository", &format!("{}legacy/", stub.url())])
+        .env("TWINE_PASSWORD", "pypi-token"))
+    .code(0);
+    let posts = posts.lock().unwrap();
+    assert_eq!(posts.len(), 2, "one request per file");
+    for post in posts.iter() {
+        let body = String::from_utf8_lossy(&post.body);
+        if body.contains(&format!("filename=\"{wheel}\"")) {
+            let sent: serde_json::Value =
+                serde_json::from_str(&post.form_field("attestations").expect("attestations sent"))
+                    .unwrap();
+            let original: serde_json::Value = serde_json::from_str(&attestation).unwrap();
+            assert_eq!(
+                sent,
+                serde_json::json!([original]),
+                "a JSON array of the file's attestation"
+            );
+        } else {
+            assert!(body.contains(&format!("filename=\"{sdist}\"")));
+            assert_eq!(
+                post.form_field("attestations"),
+                None,
+                "no attestation, no field"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_attestation_of_another_file_or_other_bytes_is_refused_before_any_request() {
+    let built = Built::new("demo-attest-bad", "1.0.0");
+    let digests = built.digests();
+    let (wheel, _) = digests.iter().find(|(f, _)| f.ends_with(".whl")).unwrap();
+    let (sdist, sdist_sha) = digests
+        .iter()
+        .find(|(f, _)| f.ends_with(".tar.gz"))
+        .unwrap();
+    let cases = [
+        // The sdist's attestation beside the wheel: another name.
+        (attestation_for(sdist, sdist_sha), "attests name"),
+        // The wheel's name, other bytes.
+        (attestation_for(wheel, &"0".repeat(64)), "attests sha256"),
+        // Not an attestation at all.
+        (
+            "{\"envelope\": {}}".to_string(),
+            "not a PEP 740 attestation",
+        ),
+    ];
+    for (text, said) in cases {
+        std::fs::write(
+            built.dist().join(format!("{wheel}.publish.attestation")),
+            &text,
+        )
+        .unwrap();
+        let (stub, posts) = recording_index();
+        run(upload(&built)
+            .args(["--repository", &format!("{}legacy/", stub.url())])
+            .env("TWINE_PASSWORD", "pypi-token"))
+        .code(2)
+        .stderr_has(said)
+        .stderr_has(".publish.attestation");
+        assert!(posts.lock().unwrap().is_empty());
+        assert!(
+            stub.requests().is_empty(),
+            "no request at all: {:?}",
+            stub.requests().len()
+        );
+    }
 }
 
 /// Two runs racing to publish one version from two different builds, each
