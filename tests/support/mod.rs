@@ -18,6 +18,7 @@ pub mod tls;
 /// The path of a built pbx binary.
 pub fn bin(name: &str) -> PathBuf {
     let path = match name {
+        "pbx" => env!("CARGO_BIN_EXE_pbx"),
         "pbx-tag-check" => env!("CARGO_BIN_EXE_pbx-tag-check"),
         "pbx-checksum" => env!("CARGO_BIN_EXE_pbx-checksum"),
         "pbx-next-version" => env!("CARGO_BIN_EXE_pbx-next-version"),

@@ -2,7 +2,7 @@
 //! definition (`clap_complete`, `clap_mangen`), so they never drift from
 //! `--help`.
 //!
-//! Every binary answers two hidden first arguments through [`answer`]:
+//! Every binary answers two hidden first arguments through [`answer_and_exit`]:
 //! `--generate-completions SHELL` and `--generate-man`. They are not part
 //! of the binaries' clap definitions (so `--help` does not show them); the
 //! `pbx` umbrella asks each sibling binary with them (`pbx completions`,
