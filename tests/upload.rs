@@ -1165,6 +1165,8 @@ fn digest_fields_after_the_file_part_are_accepted_by_pypiserver_and_devpi() {
         post_digests_after_the_file(&devpi.upload_url(), &fields, artifact.filename(), &content);
     assert!(status.contains(" 200"), "devpi-server: {status}");
     assert_eq!(devpi.listed("demo-trailing"), expected);
+}
+
 /// A PEP 740 attestation in the shape the PyPA publish action and uv write
 /// beside each file (`<file>.publish.attestation`).
 fn attestation_for(name: &str, sha256: &str) -> String {

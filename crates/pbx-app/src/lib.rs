@@ -10,9 +10,9 @@
 #![deny(missing_docs)]
 
 pub mod exit;
+pub mod generate;
 pub mod progress;
 pub mod render;
-pub mod generate;
 pub mod umbrella;
 
 pub use exit::{Failure, Outcome};
