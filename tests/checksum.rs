@@ -1095,3 +1095,29 @@ fn a_huge_manifest_with_a_repeat_is_refused_quickly() {
     // tens of seconds, a linear one well under the test's default budget.
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Non-ASCII member names, as a real backend writes them (UTF-8 flag in the
+/// zip, PAX headers in the tar): the wheel and the sdist inspect clean, and
+/// Python's zipfile and tarfile list the same names pbx checked.
+#[test]
+fn non_ascii_member_names_from_a_real_backend_inspect_clean() {
+    let dir = TempDir::new();
+    write_project(&dir, NAME, VERSION);
+    let module = NAME.replace('-', "_");
+    dir.write(&format!("src/{module}/données.py"), "VALEUR = 'é'\n");
+    dir.write(&format!("src/{module}/日本/__init__.py"), "NAME = '日本'\n");
+    uv_build(dir.path());
+    checksum(dir.path(), &["inspect", "dist"])
+        .code(0)
+        .stdout_is(&format!("{NAME} {VERSION}\n"));
+    let script = "import sys, tarfile, zipfile\nw, s = sys.argv[1], sys.argv[2]\nnames = zipfile.ZipFile(w).namelist() + tarfile.open(s).getnames()\nprint('\\n'.join(n for n in names if not n.isascii()))\n";
+    let out = Command::new(venv_tool("python"))
+        .args(["-c", script])
+        .arg(dir.join(&format!("dist/{WHEEL}")))
+        .arg(dir.join(&format!("dist/{SDIST}")))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(listed.contains("données.py"), "{listed}");
+    assert!(listed.contains("日本/__init__.py"), "{listed}");
+}

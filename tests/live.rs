@@ -243,7 +243,7 @@ fn live_inspect_real_artifacts_of_every_shape() {
         // What each file's archive passes, and what a new upload of it
         // would be refused for by the index today (files published before
         // the index enforced the rule): those failed checks and no other.
-        let cases: [(&str, &str, &str, &str, &[&str]); 4] = [
+        let cases: [(&str, &str, &str, &str, &[&str]); 5] = [
             // Pure python, compressed python tag (py2.py3).
             (
                 "six",
@@ -275,6 +275,16 @@ fn live_inspect_real_artifacts_of_every_shape() {
                 "bcrypt-4.2.0-cp39-abi3-manylinux_2_28_x86_64.whl",
                 "bcrypt 4.2.0",
                 &["metadata-fields  METADATA has License-File, which needs Metadata-Version 2.4, but declares 2.1"],
+            ),
+            // A signed RECORD (`RECORD.jws`, `wheel sign`, 2014): the
+            // signature is not a member RECORD must list; every member
+            // matches. Its Metadata-Version 2.0 was never a standard one.
+            (
+                "wheel",
+                "0.24.0",
+                "wheel-0.24.0-py2.py3-none-any.whl",
+                "wheel 0.24.0",
+                &["metadata-version  METADATA Metadata-Version `2.0` is not one the index accepts"],
             ),
         ];
         for (project, version, filename, expected, refusals) in cases {
@@ -345,7 +355,9 @@ fn index_refusals_only(run: &Run, filename: &str, refusals: &[&str]) {
 #[test]
 fn live_reinstall_a_real_package_from_pypi() {
     live("live_reinstall_a_real_package_from_pypi", || {
-        let files = release("six", "1.16.0");
+        // python-dateutil depends on six: the dependency comes from the real
+        // index too.
+        let files = release("python-dateutil", "2.9.0.post0");
         let dist = TempDir::new();
         for file in &files {
             std::fs::copy(fetch(file), dist.join(&file.filename)).unwrap();
@@ -359,7 +371,7 @@ fn live_reinstall_a_real_package_from_pypi() {
         };
         let run = Run::of(
             pbx("pbx-reinstall")
-                .args(["six==1.16.0", "--index", "pypi"])
+                .args(["python-dateutil==2.9.0.post0", "--index", "pypi", "--deps-index", "pypi"])
                 .args([
                     "--pythons",
                     "3.11,3.12,3.13",
@@ -367,8 +379,8 @@ fn live_reinstall_a_real_package_from_pypi() {
                     "--wait",
                     "0",
                 ])
-                .args(["--import", "six", "--smoke"])
-                .arg("\"$PBX_PYTHON\" -c \"import six; assert six.__version__ == '1.16.0'\"")
+                .args(["--import", "dateutil", "--import", "six", "--smoke"])
+                .arg("\"$PBX_PYTHON\" -c \"import dateutil.parser as p; assert p.parse('2026-12-01').year == 2026\"")
                 .arg("--dist")
                 .arg(dist.path())
                 .env("PATH", path)
@@ -383,7 +395,9 @@ fn live_reinstall_a_real_package_from_pypi() {
             run.stdout
         );
         let summary = run.stdout.lines().last().unwrap_or_default().to_string();
-        note(&format!("reinstall six 1.16.0 from pypi: {summary}"));
+        note(&format!(
+            "reinstall python-dateutil 2.9.0.post0 (and six) from pypi: {summary}"
+        ));
     });
 }
 
