@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::index::{free_port, Fault, FaultProxy, HttpStub, PypiServer, Response};
-use support::{pbx, venv_tool, Run, TempDir};
+use support::{git, pbx, venv_tool, Run, TempDir};
 
 fn next_version() -> Command {
     let mut cmd = pbx("pbx-next-version");
@@ -20,26 +20,6 @@ fn next_version() -> Command {
         .env("PBX_HTTP_BACKOFF_MS", "20")
         .env("PBX_HTTP_TIMEOUT", "10");
     cmd
-}
-
-/// Runs git in `dir` with a fixed identity and no user or system config.
-fn git(dir: &Path, args: &[&str]) {
-    let run = Run::of(
-        Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args([
-                "-c",
-                "user.name=pbx tests",
-                "-c",
-                "user.email=tests@pbx.invalid",
-            ])
-            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null"),
-    );
-    run.code(0);
 }
 
 /// A git repository in `dir` with one commit and these tags (annotated

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::index::PypiServer;
-use support::{bin, pbx, test_venv, Run, TempDir};
+use support::{bin, git, pbx, test_venv, Run, TempDir};
 
 /// The two lanes' indexes and the dependency index.
 struct Indexes {
@@ -61,23 +61,6 @@ fn project(dir: &TempDir, version: &str, broken_on: Option<&str>) {
             "--allow-empty",
         ],
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    Run::of(
-        Command::new("git")
-            .args([
-                "-c",
-                "user.name=pbx",
-                "-c",
-                "user.email=pbx@localhost",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(dir),
-    )
-    .code(0);
 }
 
 fn uv(dir: &Path, args: &[&str]) {

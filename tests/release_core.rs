@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::index::{free_port, sha256_hex, HttpStub, PypiServer, Response};
-use support::{pbx, uv_build, write_project, Run, TempDir};
+use support::{git, pbx, uv_build, write_project, Run, TempDir};
 
 /// A project built by the real `uv build`, with its `dist/`.
 fn built(name: &str, version: &str) -> TempDir {
@@ -36,22 +36,6 @@ fn upload(dir: &TempDir) -> Command {
         .env("PBX_HTTP_BACKOFF_MS", "50")
         .env("PBX_UPLOAD_WAIT", "10");
     cmd
-}
-
-/// git in `dir` with a fixed identity and no user or system config.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "pbx")
-        .env("GIT_AUTHOR_EMAIL", "pbx@example.invalid")
-        .env("GIT_COMMITTER_NAME", "pbx")
-        .env("GIT_COMMITTER_EMAIL", "pbx@example.invalid")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
 }
 
 fn repo_with_tags(dir: &Path, tags: &[&str]) {
@@ -566,11 +550,11 @@ fn the_repository_cites_only_its_own_design_document() {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        // This file names what it looks for.
-        if path.ends_with("tests/release_core.rs") {
-            continue;
-        }
-        for needle in ["../shared", "DESIGN.md", "DESIGN rule"] {
+        // Spelled in pieces so this file does not hold what it looks for.
+        let outside = ["..", "/shared"].concat();
+        let design = ["DESIGN", ".md"].concat();
+        let rule = ["DESIGN", " rule"].concat();
+        for needle in [outside.as_str(), design.as_str(), rule.as_str()] {
             if text.contains(needle) {
                 offenders.push(format!("{}: {needle}", path.display()));
             }

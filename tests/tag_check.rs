@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{pbx, project_with_lock, uv_build, write_project, Run, TempDir};
+use support::{git, pbx, project_with_lock, uv_build, write_project, Run, TempDir};
 
 fn tag_check(dir: &TempDir) -> std::process::Command {
     let mut cmd = pbx("pbx-tag-check");
@@ -551,21 +551,6 @@ fn a_missing_lock_is_said_not_skipped_in_silence() {
         .code(0)
         .stderr_has("! uv-lock-present")
         .stderr_has("uv.lock is missing, so its version was not checked");
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "pbx")
-        .env("GIT_AUTHOR_EMAIL", "pbx@example.invalid")
-        .env("GIT_COMMITTER_NAME", "pbx")
-        .env("GIT_COMMITTER_EMAIL", "pbx@example.invalid")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

@@ -341,3 +341,21 @@ pub fn add_blob(dir: &TempDir, name: &str, bytes: usize) {
         .collect();
     std::fs::write(dir.join(&format!("src/{module}/blob.bin")), data).unwrap();
 }
+
+/// Runs the real `git` in `dir` with a fixed identity, no signing and no
+/// user or system configuration; fails the test when git fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    Run::of(
+        Command::new("git")
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "pbx tests")
+            .env("GIT_AUTHOR_EMAIL", "tests@pbx.invalid")
+            .env("GIT_COMMITTER_NAME", "pbx tests")
+            .env("GIT_COMMITTER_EMAIL", "tests@pbx.invalid"),
+    )
+    .code(0);
+}
