@@ -51,6 +51,9 @@ class Command:
     after: Optional[Callable[["Run"], None]] = None
     env: Optional[dict] = None
     cwd: Optional[str] = None
+    # Exit codes that count as the command doing its work; any other ends
+    # the benchmark (timing a failure that returns early is worthless).
+    codes: tuple = (0,)
     runs: list["Run"] = field(default_factory=list)
 
 
@@ -62,6 +65,12 @@ class Run:
     sys: float
     maxrss_kib: int  # wait4's ru_maxrss (includes the harness's own; see above)
     code: int
+
+
+def check_code(cmd: Command, code: int) -> None:
+    if code not in cmd.codes:
+        sys.exit(f"bench: `{cmd.name}` exited {code} (expected {' or '.join(map(str, cmd.codes))}): "
+                 f"run it by hand to see why: {' '.join(cmd.argv)}")
 
 
 def time_once(cmd: Command) -> Run:
@@ -79,6 +88,7 @@ def time_once(cmd: Command) -> Run:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    check_code(cmd, proc.returncode)
     # Grandchildren (a wrapper's children) are in RUSAGE_CHILDREN only once
     # waited for by their parent; wait4's usage covers the process and the
     # children it waited for.
@@ -111,6 +121,7 @@ def peak_rss_kib(cmd: Command) -> Optional[int]:
             env=cmd.env, cwd=cmd.cwd,
         )
         text = out.read().strip().splitlines()
+    check_code(cmd, proc.returncode)
     if cmd.after:
         cmd.after(Run(0, 0, 0, 0, 0, proc.returncode))
     try:
