@@ -307,21 +307,39 @@ impl Job<'_> {
                 return self.rows;
             }
         }
-        let outcome = self.pip_check();
+        // `pip check`, the version and the imports only read the finished
+        // environment: the installer's check runs beside the others, and
+        // the rows keep their order.
+        let (pip_check, version, imports) = std::thread::scope(|scope| {
+            let pip_check = scope.spawn(|| self.pip_check());
+            let version = self.read_version();
+            let imports: Vec<(String, Outcome)> = self
+                .plan
+                .imports
+                .iter()
+                .map(|module| {
+                    let outcome = self.run_cmd(self.command(&self.env_python()).args([
+                        "-I",
+                        "-c",
+                        "import importlib, sys; importlib.import_module(sys.argv[1])",
+                        module,
+                    ]));
+                    (module.clone(), outcome)
+                })
+                .collect();
+            let pip_check = pip_check
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (pip_check, version, imports)
+        });
         self.step(
             "pip check",
-            &outcome,
+            &pip_check,
             "no broken requirements".into(),
             |o| failure_detail(o, "pip check"),
         );
-        self.check_version();
-        for module in self.plan.imports.clone() {
-            let outcome = self.run_cmd(self.command(&self.env_python()).args([
-                "-I",
-                "-c",
-                "import importlib, sys; importlib.import_module(sys.argv[1])",
-                &module,
-            ]));
+        self.check_version(version);
+        for (module, outcome) in imports {
             self.step(
                 &format!("import {module}"),
                 &outcome,
@@ -504,13 +522,47 @@ impl Job<'_> {
         }
     }
 
-    fn check_version(&mut self) {
-        let outcome = self.run_cmd(self.command(&self.env_python()).args([
-            "-I",
-            "-c",
-            "import importlib.metadata as m, sys; sys.stdout.write(m.version(sys.argv[1]))",
-            self.plan.package.as_str(),
-        ]));
+    /// The installed version of the package: read from the one
+    /// `.dist-info` the installer wrote into the environment's
+    /// site-packages (what `importlib.metadata` reads, without starting an
+    /// interpreter: its `importlib.metadata` import alone costs 30–50 ms);
+    /// through Python when the layout is not the usual one.
+    fn read_version(&self) -> VersionRead {
+        let started = std::time::Instant::now();
+        match installed_version(&self.env(), &self.plan.package) {
+            Some(Ok(version)) => VersionRead::Read {
+                version,
+                duration: started.elapsed(),
+            },
+            Some(Err(problem)) => VersionRead::Unclear {
+                problem,
+                duration: started.elapsed(),
+            },
+            None => VersionRead::Python(self.run_cmd(self.command(&self.env_python()).args([
+                "-I",
+                "-c",
+                "import importlib.metadata as m, sys; sys.stdout.write(m.version(sys.argv[1]))",
+                self.plan.package.as_str(),
+            ]))),
+        }
+    }
+
+    fn check_version(&mut self, read: VersionRead) {
+        let outcome = match read {
+            VersionRead::Python(outcome) => outcome,
+            VersionRead::Read { version, duration } => Outcome {
+                ok: true,
+                code: Some(0),
+                output: String::new(),
+                stdout: version,
+                duration,
+                cancelled: false,
+            },
+            VersionRead::Unclear { problem, duration } => {
+                self.push("version", Status::Failed, duration, problem, String::new());
+                return;
+            }
+        };
         if !outcome.ok {
             self.step("version", &outcome, String::new(), |o| {
                 failure_detail(o, "reading the installed version")
@@ -561,5 +613,156 @@ fn failure_detail(outcome: &Outcome, what: &str) -> String {
             format!("{line} ({})", outcome.status_text())
         }
         None => format!("{what} failed ({})", outcome.status_text()),
+    }
+}
+
+/// How the installed version was found.
+enum VersionRead {
+    /// From the environment's `.dist-info`.
+    Read { version: String, duration: Duration },
+    /// Two installed copies of the package, or an unreadable `METADATA`.
+    Unclear { problem: String, duration: Duration },
+    /// Through `importlib.metadata` (no `.dist-info` where expected).
+    Python(Outcome),
+}
+
+/// The largest `METADATA` read for the installed version.
+const MAX_METADATA_BYTES: u64 = 64 << 20;
+
+/// The version in the `METADATA` of `package`'s `.dist-info` in the
+/// site-packages of the environment at `env` (`lib/*/site-packages` on
+/// POSIX, `Lib/site-packages` on Windows). `None` when there is no such
+/// directory or no `.dist-info` of the package (let Python look);
+/// `Err` when there are several or the file cannot be read.
+pub(crate) fn installed_version(
+    env: &Path,
+    package: &PackageName,
+) -> Option<Result<String, String>> {
+    let mut site_packages = vec![env.join("Lib").join("site-packages")];
+    if let Ok(entries) = std::fs::read_dir(env.join("lib")) {
+        site_packages.extend(entries.flatten().map(|e| e.path().join("site-packages")));
+    }
+    let mut found = Vec::new();
+    for dir in site_packages {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".dist-info")) else {
+                continue;
+            };
+            let project = stem.split('-').next().unwrap_or("");
+            if pbx_version::normalize(project) == package.as_str() {
+                found.push(entry.path());
+            }
+        }
+    }
+    let dist_info = match found.as_slice() {
+        [] => return None,
+        [one] => one,
+        several => {
+            let names: Vec<String> = several.iter().map(|p| p.display().to_string()).collect();
+            return Some(Err(format!(
+                "{} is installed more than once: {}",
+                package,
+                names.join(", ")
+            )));
+        }
+    };
+    let metadata = dist_info.join("METADATA");
+    let text = match read_bounded(&metadata) {
+        Ok(text) => text,
+        Err(err) => return Some(Err(format!("cannot read {}: {err}", metadata.display()))),
+    };
+    match pbx_artifact::CoreMetadata::parse(&text).get("Version") {
+        Some(version) => Some(Ok(version.trim().to_string())),
+        None => Some(Err(format!("{} has no Version field", metadata.display()))),
+    }
+}
+
+/// A regular file's text, at most [`MAX_METADATA_BYTES`].
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut text = String::new();
+    file.take(MAX_METADATA_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_METADATA_BYTES {
+        return Err(std::io::Error::other("larger than 64 MiB"));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dist_info(env: &Path, site: &str, dir: &str, metadata: &str) {
+        let path = env.join(site).join(dir);
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("METADATA"), metadata).unwrap();
+    }
+
+    #[test]
+    fn the_installed_version_is_read_from_the_one_dist_info_of_the_package() {
+        let env = tempfile::tempdir().unwrap();
+        let site = "lib/python3.12/site-packages";
+        let name = PackageName::new("Demo.Pkg").unwrap();
+        // No site-packages yet, then none of this package: Python decides.
+        assert_eq!(installed_version(env.path(), &name), None);
+        dist_info(
+            env.path(),
+            site,
+            "other-2.0.dist-info",
+            "Name: other\nVersion: 2.0\n",
+        );
+        assert_eq!(installed_version(env.path(), &name), None);
+
+        dist_info(
+            env.path(),
+            site,
+            "demo_pkg-1.4.0.post1.dist-info",
+            "Metadata-Version: 2.4\nName: Demo.Pkg\nVersion: 1.4.0.post1\n\nVersion: 9.9.9 (in the description)\n",
+        );
+        assert_eq!(
+            installed_version(env.path(), &name),
+            Some(Ok("1.4.0.post1".to_string()))
+        );
+
+        // Two installed copies: which one Python imports is not clear.
+        dist_info(
+            env.path(),
+            site,
+            "Demo_Pkg-1.3.0.dist-info",
+            "Name: Demo.Pkg\nVersion: 1.3.0\n",
+        );
+        let err = installed_version(env.path(), &name).unwrap().unwrap_err();
+        assert!(err.contains("installed more than once"), "{err}");
+    }
+
+    #[test]
+    fn a_dist_info_without_a_readable_version_fails_the_check() {
+        let env = tempfile::tempdir().unwrap();
+        let name = PackageName::new("demo").unwrap();
+        dist_info(
+            env.path(),
+            "Lib/site-packages",
+            "demo-1.0.dist-info",
+            "Name: demo\n",
+        );
+        let err = installed_version(env.path(), &name).unwrap().unwrap_err();
+        assert!(err.contains("has no Version field"), "{err}");
+
+        let env = tempfile::tempdir().unwrap();
+        let path = env
+            .path()
+            .join("lib/python3.11/site-packages/demo-1.0.dist-info");
+        std::fs::create_dir_all(path.join("METADATA")).unwrap();
+        let err = installed_version(env.path(), &name).unwrap().unwrap_err();
+        assert!(err.contains("cannot read"), "{err}");
     }
 }
