@@ -659,3 +659,80 @@ fn a_required_lock_that_is_missing_stops_the_write() {
     .stderr_has("uv.lock is missing and `[tool.pbx] require-lock = true`");
     assert_eq!(dir.read("pyproject.toml"), before);
 }
+
+/// `--write` on a filesystem that is full, then read-only (a tmpfs in a
+/// private mount namespace: needs root and `unshare`, as on this project's
+/// machines). Either is the environment, exit 3, and both files keep their
+/// bytes, with no temporary file left behind.
+#[test]
+fn a_full_or_read_only_filesystem_during_write_is_exit_3_and_the_files_stay_intact() {
+    let probe = Command::new("unshare")
+        .args(["-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        support::skipped("a private tmpfs mount (root and unshare -m) is not available");
+        return;
+    }
+    let fixture = fixtures().join("large-uv-lock/in");
+    let script = r#"
+set -e
+mnt=$1 bin=$2 src=$3 mode=$4 out=$5
+mount -t tmpfs -o size=4m tmpfs "$mnt"
+cp "$src/pyproject.toml" "$src/uv.lock" "$mnt/"
+(cd "$mnt" && sha256sum pyproject.toml uv.lock) > "$out/before"
+case $mode in
+  full) dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null || true ;;
+  read-only) mount -o remount,ro "$mnt" ;;
+esac
+set +e
+"$bin" --lane post --offline --no-git --write --project "$mnt" >"$out/stdout" 2>"$out/stderr"
+echo $? > "$out/code"
+(cd "$mnt" && sha256sum pyproject.toml uv.lock) > "$out/after"
+ls -A "$mnt" > "$out/listing"
+"#;
+    let program = next_version().get_program().to_owned();
+    for (mode, reason) in [
+        ("full", "No space left on device"),
+        ("read-only", "Read-only file system"),
+    ] {
+        let out = TempDir::new();
+        let mnt = TempDir::new();
+        let status = Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(mnt.path())
+            .arg(&program)
+            .arg(&fixture)
+            .arg(mode)
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{mode}: the script failed");
+        let stderr = out.read("stderr");
+        assert_eq!(out.read("code").trim(), "3", "{mode}: exit code\n{stderr}");
+        assert!(
+            stderr.contains(reason),
+            "{mode}: stderr lacks {reason:?}:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("uv.lock") || stderr.contains("pyproject.toml"),
+            "{stderr}"
+        );
+        assert_eq!(out.read("stdout"), "", "{mode}: nothing on stdout");
+        assert_eq!(
+            out.read("before"),
+            out.read("after"),
+            "{mode}: the files changed"
+        );
+        let mut expected = vec!["pyproject.toml", "uv.lock"];
+        if mode == "full" {
+            expected.push("filler");
+        }
+        expected.sort();
+        let mut listing: Vec<String> = out.read("listing").lines().map(String::from).collect();
+        listing.sort();
+        assert_eq!(
+            listing, expected,
+            "{mode}: a temporary file was left behind"
+        );
+    }
+}
