@@ -622,4 +622,21 @@ fn a_fifo_or_device_as_a_project_file_is_refused_at_once() {
     Run::of(tag_check(&dir).args(["--tag", "v1.2.3"]))
         .code(2)
         .stderr_has("not a regular file");
+
+    // The Actions event payload is read the same way.
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    let event = dir.join("event.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&event)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    Run::of(
+        tag_check(&dir)
+            .env("GITHUB_EVENT_NAME", "release")
+            .env("GITHUB_EVENT_PATH", &event),
+    )
+    .code(2)
+    .stderr_has("event.json")
+    .stderr_has("not a regular file");
 }

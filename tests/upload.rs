@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -477,6 +477,29 @@ fn password_stdin_and_pypirc_sections_authenticate() {
         .unwrap()
         .ends_with("[local]"));
     assert_eq!(server.listed("demo-auth"), built.digests());
+}
+
+/// A `.pypirc` that is a FIFO or a device is refused at once (reading it
+/// would hang or fill memory), before any request.
+#[cfg(unix)]
+#[test]
+fn a_pypirc_that_is_a_fifo_or_device_is_refused_at_once() {
+    let built = Built::new("demo-fifo", "1.0.0");
+    let fifo = built.dir.join("pypirc-fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for pypirc in [fifo.as_path(), Path::new("/dev/zero")] {
+        let refused = run(upload(&built)
+            .args(["--repository", "local"])
+            .env("PYPIRC", pypirc));
+        refused
+            .code(2)
+            .stderr_has(&pypirc.display().to_string())
+            .stderr_has("not a regular file");
+    }
 }
 
 /// Uploads `built` through `proxy` (in front of `server`) and checks the

@@ -516,13 +516,8 @@ impl Client {
             url: final_url.to_string(),
             reason,
         };
-        let mut files = if content_type.starts_with("application/vnd.pypi.simple.v1+json")
-            || (content_type.contains("json") && reply.body.trim_start().starts_with('{'))
-        {
-            simple::parse_json(&final_url, &reply.body).map_err(malformed)?
-        } else {
-            simple::parse_html(&final_url, &reply.body).map_err(malformed)?
-        };
+        let mut files =
+            simple::parse_page(&final_url, &content_type, &reply.body).map_err(malformed)?;
         // Every file type an index has held carries a version (eggs,
         // `.tar.bz2`, installers): read it knowing the project's name.
         for file in &mut files {

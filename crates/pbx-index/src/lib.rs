@@ -54,7 +54,7 @@ pub use client::{
 };
 pub use error::IndexError;
 pub use proxy::Proxies;
-pub use simple::IndexFile;
+pub use simple::{parse_page, IndexFile};
 pub use tls::{CaBundle, ClientIdentity, Roots, Tls};
 pub use upload::{is_already_exists, Artifact, Target, UploadOutcome};
 pub use urls::{project_url, IndexUrls};

@@ -85,6 +85,18 @@ struct JsonFile {
     yanked: serde_json::Value,
 }
 
+/// Parses a project page of the simple API fetched from `page`, served
+/// with `content_type` (lower case): PEP 691 JSON, else PEP 503 HTML.
+pub fn parse_page(page: &Url, content_type: &str, body: &str) -> Result<Vec<IndexFile>, String> {
+    if content_type.starts_with("application/vnd.pypi.simple.v1+json")
+        || (content_type.contains("json") && body.trim_start().starts_with('{'))
+    {
+        parse_json(page, body)
+    } else {
+        parse_html(page, body)
+    }
+}
+
 /// Parses a PEP 691 JSON project page fetched from `page`.
 pub(crate) fn parse_json(page: &Url, body: &str) -> Result<Vec<IndexFile>, String> {
     let parsed: JsonPage =

@@ -450,7 +450,7 @@ fn write_version(
     };
     // The indexes took time: a pyproject.toml edited meanwhile is not
     // overwritten with what it held before.
-    let now = std::fs::read_to_string(&pyproject.path).unwrap_or_default();
+    let now = pbx_project::read_text_file(&pyproject.path).unwrap_or_default();
     if now != *text {
         return Err(NextVersionError::ChangedMeanwhile {
             path: pyproject.path.clone(),

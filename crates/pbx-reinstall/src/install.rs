@@ -626,9 +626,6 @@ enum VersionRead {
     Python(Outcome),
 }
 
-/// The largest `METADATA` read for the installed version.
-const MAX_METADATA_BYTES: u64 = 64 << 20;
-
 /// The version in the `METADATA` of `package`'s `.dist-info` in the
 /// site-packages of the environment at `env` (`lib/*/site-packages` on
 /// POSIX, `Lib/site-packages` on Windows). `None` when there is no such
@@ -671,7 +668,7 @@ pub(crate) fn installed_version(
         }
     };
     let metadata = dist_info.join("METADATA");
-    let text = match read_bounded(&metadata) {
+    let text = match pbx_project::read_text_file(&metadata) {
         Ok(text) => text,
         Err(err) => return Some(Err(format!("cannot read {}: {err}", metadata.display()))),
     };
@@ -679,22 +676,6 @@ pub(crate) fn installed_version(
         Some(version) => Some(Ok(version.trim().to_string())),
         None => Some(Err(format!("{} has no Version field", metadata.display()))),
     }
-}
-
-/// A regular file's text, at most [`MAX_METADATA_BYTES`].
-fn read_bounded(path: &Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    let mut text = String::new();
-    file.take(MAX_METADATA_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_METADATA_BYTES {
-        return Err(std::io::Error::other("larger than 64 MiB"));
-    }
-    Ok(text)
 }
 
 #[cfg(test)]

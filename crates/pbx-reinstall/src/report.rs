@@ -149,7 +149,7 @@ impl Report {
 
     /// Reads one JSON report.
     pub fn read(path: &Path) -> Result<Report, MergeError> {
-        let text = std::fs::read_to_string(path).map_err(|source| MergeError::Read {
+        let text = pbx_project::read_text_file(path).map_err(|source| MergeError::Read {
             path: path.display().to_string(),
             source,
         })?;

@@ -161,7 +161,7 @@ impl TagSources {
             return Ok(None);
         };
         let text =
-            std::fs::read_to_string(path).map_err(|source| TagCheckError::EventUnreadable {
+            pbx_project::read_text_file(path).map_err(|source| TagCheckError::EventUnreadable {
                 path: path.clone(),
                 source,
             })?;

@@ -64,7 +64,7 @@ impl CredentialInputs {
 /// password anywhere.
 pub fn resolve(inputs: &CredentialInputs) -> Result<Option<Found>, UploadError> {
     let pypirc = match &inputs.pypirc {
-        Some(path) if path.is_file() => Some(read_pypirc(path)?),
+        Some(path) if path.exists() => Some(read_pypirc(path)?),
         _ => None,
     };
     let section = pypirc.as_ref().and_then(|ini| {
@@ -145,10 +145,11 @@ impl Pypirc {
 /// Reads a `.pypirc` (INI: `[section]`, `key = value` or `key: value`,
 /// `#`/`;` comments, indented continuation lines).
 pub fn read_pypirc(path: &Path) -> Result<Pypirc, UploadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| UploadError::PypircUnreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        pbx_project::read_text_file(path).map_err(|source| UploadError::PypircUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     parse_pypirc(path, &text)
 }
 

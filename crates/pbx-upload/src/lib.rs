@@ -923,7 +923,7 @@ fn name_next(
 /// pyproject.toml (pbx-upload also runs outside projects).
 fn read_config(project_dir: &Path) -> pbx_project::PbxConfig {
     let path = project_dir.join("pyproject.toml");
-    std::fs::read_to_string(&path)
+    pbx_project::read_text_file(&path)
         .ok()
         .and_then(|text| pbx_project::Pyproject::parse(&path, &text).ok())
         .map(|p| p.config)

@@ -62,7 +62,8 @@ pub fn resolve_repository(
         let index = IndexUrls::resolve(repository).map_err(UploadError::Repository)?;
         return Ok((index, index_section(repository)));
     }
-    if let Some(path) = pypirc.filter(|p| p.is_file()) {
+    // A missing .pypirc is no error; one that is not a regular file is.
+    if let Some(path) = pypirc.filter(|p| p.exists()) {
         let ini = credentials::read_pypirc(path)?;
         if let Some(url) = ini.repository(repository) {
             let index = IndexUrls::resolve(url).map_err(UploadError::Repository)?;
