@@ -129,7 +129,8 @@ def run(runs, pbx, curl, wheel, name):
 
         cmds = [
             command("pbx-upload", lambda url: [
-                pbx, "--repository", url, "--trusted-publishing", "never", wheel]),
+                pbx, "--repository", url, "--trusted-publishing", "never",
+                "--max-file-size", "2GiB", wheel]),
             command("curl -F", lambda url: [
                 curl, "-sS", "-f", "-o", "/dev/null",
                 "-F", ":action=file_upload", "-F", "protocol_version=1",
