@@ -663,7 +663,7 @@ fn a_shim_on_path_is_not_run_and_a_missing_interpreter_is_exit_3() {
     );
     run.code(0)
         .stderr_has(&format!(
-            "skipped {} (PATH: in a version manager's shims directory: not run",
+            "skipped {} (PATH: a version manager's shim, not run)",
             shim.display()
         ))
         .stderr_has("(found via pyenv");

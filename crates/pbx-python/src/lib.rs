@@ -532,10 +532,7 @@ impl Finder {
         if dir.file_name().is_some_and(|name| name == "shims")
             || pyenv_shims.as_deref() == Some(dir)
         {
-            return Some(
-                "in a version manager's shims directory: not run (the interpreters are read from their install directories)"
-                    .to_string(),
-            );
+            return Some("a version manager's shim, not run".to_string());
         }
         if let Some(venv) = [Some(dir), dir.parent()]
             .into_iter()
@@ -543,14 +540,12 @@ impl Finder {
             .find(|d| d.join("pyvenv.cfg").is_file())
         {
             return Some(format!(
-                "the interpreter of the virtual environment {}: used only when named with --python",
+                "a virtual environment's interpreter ({}), used only when named with --python",
                 venv.display()
             ));
         }
         if is_script(path) {
-            return Some(
-                "a script (`#!`: a wrapper or a shim), not an interpreter: not run".to_string(),
-            );
+            return Some("a `#!` script (a wrapper or a shim), not run".to_string());
         }
         None
     }
@@ -731,9 +726,12 @@ mod tests {
         assert!(search.found.is_none());
         let reasons: Vec<&str> = search.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(reasons.len(), 7, "{reasons:?}");
-        assert!(reasons[0].contains("shims directory"), "{reasons:?}");
+        assert!(
+            reasons[0].contains("a version manager's shim"),
+            "{reasons:?}"
+        );
         assert!(reasons[1].contains("virtual environment"), "{reasons:?}");
-        assert!(reasons[2].contains("a script"), "{reasons:?}");
+        assert!(reasons[2].contains("script (a wrapper or a shim)"), "{reasons:?}");
         assert!(reasons[3].contains("exit status 1"), "{reasons:?}");
         assert!(reasons[4].contains("exit status 127"), "{reasons:?}");
     }
