@@ -198,7 +198,11 @@ fn a_failing_reinstall_consumes_the_version_and_the_fix_goes_forward() {
         .stderr_has("To publish another build, use 1.0.0.post1");
     // Not the wording of a failed upload: nothing here needs fixing.
     assert!(!run.stderr.contains("is now consumed"), "{}", run.stderr);
-    assert!(!run.stderr.contains("fix the problem above"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("fix the problem above"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stdout, "next_version=1.0.0.post1\n");
 
     // 3. Fix the code, bump with the command the pipeline named, tag, rerun.

@@ -731,7 +731,10 @@ mod tests {
             "{reasons:?}"
         );
         assert!(reasons[1].contains("virtual environment"), "{reasons:?}");
-        assert!(reasons[2].contains("script (a wrapper or a shim)"), "{reasons:?}");
+        assert!(
+            reasons[2].contains("script (a wrapper or a shim)"),
+            "{reasons:?}"
+        );
         assert!(reasons[3].contains("exit status 1"), "{reasons:?}");
         assert!(reasons[4].contains("exit status 127"), "{reasons:?}");
     }
