@@ -1,9 +1,5 @@
-//! RECORD (CSV) parsing.
+//! RECORD (CSV).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = pbx_artifact::parse_record(text);
-    }
-});
+fuzz_target!(|data: &[u8]| pbx_fuzz::record(data));
