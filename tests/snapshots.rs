@@ -154,3 +154,86 @@ fn reinstall_input_errors() {
     let run = Run::of(in_dir("pbx-reinstall", &dir).args(["--pythons", "3.12"]));
     snapshot!("reinstall_no_package", run, [dir.path()]);
 }
+
+/// `cmd` as a GitHub Actions step: `GITHUB_ACTIONS=true` with fresh
+/// `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` files in `dir`.
+fn under_actions<'a>(cmd: &'a mut Command, dir: &TempDir) -> &'a mut Command {
+    let _ = std::fs::remove_file(dir.join("gh-output"));
+    let _ = std::fs::remove_file(dir.join("gh-summary.md"));
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", dir.join("gh-output"))
+        .env("GITHUB_STEP_SUMMARY", dir.join("gh-summary.md"))
+}
+
+/// The run as in [`transcript`], then what it wrote to `$GITHUB_OUTPUT`
+/// and `$GITHUB_STEP_SUMMARY`.
+fn actions_run(cmd: &mut Command, dir: &TempDir) -> Run {
+    let mut run = Run::of(under_actions(cmd, dir));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    run.stderr = format!(
+        "{}--- $GITHUB_OUTPUT\n{}--- $GITHUB_STEP_SUMMARY\n{}",
+        run.stderr,
+        read("gh-output"),
+        read("gh-summary.md")
+    );
+    run
+}
+
+#[test]
+fn actions_outputs_and_step_summaries() {
+    let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
+    let run = actions_run(
+        in_dir("pbx-tag-check", &dir).args(["--tag", "v1.2.3"]),
+        &dir,
+    );
+    snapshot!("actions_tag_check_pass", run, [dir.path()]);
+    let run = actions_run(
+        in_dir("pbx-tag-check", &dir).args(["--tag", "v1.2.4"]),
+        &dir,
+    );
+    snapshot!("actions_tag_check_mismatch", run, [dir.path()]);
+    let run = actions_run(
+        in_dir("pbx-next-version", &dir).args(["--lane", "post", "--offline", "--no-git"]),
+        &dir,
+    );
+    snapshot!("actions_next_version", run, [dir.path()]);
+
+    let dir = TempDir::new();
+    write_project(&dir, "snap-demo", "1.0.0");
+    uv_build(dir.path());
+    let run = actions_run(in_dir("pbx-checksum", &dir).args(["write", "dist"]), &dir);
+    snapshot!("actions_checksum_write", run, [dir.path()]);
+    let run = actions_run(
+        in_dir("pbx-checksum", &dir).args(["verify", "-f", "dist/SHA256SUMS"]),
+        &dir,
+    );
+    snapshot!("actions_checksum_verify", run, [dir.path()]);
+    let run = actions_run(in_dir("pbx-checksum", &dir).args(["inspect", "dist"]), &dir);
+    snapshot!("actions_checksum_inspect", run, [dir.path()]);
+}
+
+fn reinstall_reports() -> [std::path::PathBuf; 2] {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reinstall-reports");
+    [
+        fixtures.join("job-3.11.json"),
+        fixtures.join("job-3.12.json"),
+    ]
+}
+
+#[test]
+fn reinstall_merged_report_in_every_format() {
+    let dir = TempDir::new();
+    let [a, b] = reinstall_reports();
+    let merge = |format: &str| {
+        let mut cmd = in_dir("pbx-reinstall", &dir);
+        cmd.arg("merge").arg(&a).arg(&b).args(["--format", format]);
+        cmd
+    };
+    let run = Run::of(&mut merge("text"));
+    snapshot!("reinstall_merge_text", run, [dir.path()]);
+    let run = Run::of(&mut merge("junit"));
+    snapshot!("reinstall_merge_junit", run, [dir.path()]);
+    let run = actions_run(&mut merge("text"), &dir);
+    snapshot!("reinstall_merge_actions", run, [dir.path()]);
+}
