@@ -134,30 +134,5 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line))
         .map_err(pbx_app::exit::problem)?;
 
-    for line in report.text_lines() {
-        console.say(&line);
-    }
-    let github = console.github.clone();
-    let _ = github.set_outputs(&[
-        ("next_version", report.next.clone()),
-        ("next_tag", report.tag.clone()),
-    ]);
-    let mut summary = format!(
-        "### pbx-next-version: {} → {} (lane {})\n\n| source | versions seen |\n|---|---|\n",
-        report.current, report.next, report.lane
-    );
-    for source in &report.sources {
-        summary.push_str(&format!(
-            "| {} {} | {} |\n",
-            source.source.as_str(),
-            source.location,
-            source.versions.join(", ")
-        ));
-    }
-    let _ = github.append_summary(&summary);
-    match console.format {
-        Format::Json => console.json(&report),
-        Format::Text => console.result(&format!("{}\n", report.next)),
-    }
-    Ok(ExitStatus::Success)
+    Ok(pbx_app::render::next_version::report(console, &report))
 }

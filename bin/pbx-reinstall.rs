@@ -7,11 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use pbx_app::render::reinstall as render;
 use pbx_index::{Client, ClientConfig};
-use pbx_python::{Finder, Search};
-use pbx_reinstall::{
-    format_duration, EnvRoot, Inputs, Listing, Progress, Report, Reporter, Row, Status, WaitEvent,
-};
+use pbx_python::Finder;
+use pbx_reinstall::{EnvRoot, Inputs, Report};
 use pbx_report::{parse_duration, run_main, Console, ExitStatus, Format, Location, Problem};
 
 /// Install the exact published version fresh from the index on every
@@ -215,65 +214,8 @@ fn merge(
             _ => problem,
         }
     })?;
-    console.say(&format!(
-        "pbx-reinstall merge: {} report(s) for {} {}",
-        reports.len(),
-        report.package,
-        report.version
-    ));
-    finish(&report, format, json_report, junit_report, console)
-}
-
-fn finish(
-    report: &Report,
-    format: &str,
-    json_report: Option<&Path>,
-    junit_report: Option<&Path>,
-    console: &mut Console<'_>,
-) -> Result<ExitStatus, Problem> {
-    let write = |path: &Path, text: String| {
-        std::fs::write(path, text).map_err(|err| {
-            Problem::environment(format!(
-                "{}: cannot write the report: {err}",
-                path.display()
-            ))
-        })
-    };
-    if let Some(path) = json_report {
-        let text = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
-        write(path, text)?;
-    }
-    if let Some(path) = junit_report {
-        write(path, report.junit())?;
-    }
-    let github = console.github.clone();
-    for warning in &report.warnings {
-        let line = console.paint(pbx_report::Tone::Warn, &format!("warning: {warning}"));
-        console.say(&line);
-        let _ = github.warning(console.err(), "pbx-reinstall", warning, None);
-    }
-    let _ = github.append_summary(&report.markdown());
-    let failed = report.counts().1;
-    let _ = github.set_outputs(&[
-        ("ok", report.ok.to_string()),
-        ("failed", failed.to_string()),
-    ]);
-    if github.enabled() {
-        for row in report.rows.iter().filter(|r| r.status == Status::Failed) {
-            let _ = github.error(
-                console.err(),
-                &format!("pbx-reinstall: Python {} {}", row.python, row.check),
-                &row.detail,
-                None,
-            );
-        }
-    }
-    match format {
-        "json" => console.json(report),
-        "junit" => console.result(&report.junit()),
-        _ => console.result(&report.text()),
-    }
-    Ok(pbx_app::Outcome::status(report))
+    render::merged(console, reports.len(), &report);
+    render::finish(console, &report, format, json_report, junit_report)
 }
 
 fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
@@ -311,20 +253,14 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
         pbx_settings::vars::SKIP_MISSING,
     )
     .map_err(|e| Problem::input(e.to_string()))?;
-    let searches = report_interpreters(searches, skip_missing, console)?;
+    render::interpreters(console, &searches);
+    pbx_app::exit::missing_interpreters(&searches, skip_missing)?;
     if searches.is_empty() {
         return Err(Problem::input("no interpreter to install on")
             .hint("pass --pythons 3.11,3.12,3.13 or --python PATH"));
     }
 
-    console.say(&format!(
-        "pbx-reinstall: {} {} from {} (dependencies from {}) with {}",
-        request.package,
-        request.version.canonical(),
-        request.index,
-        request.deps_index,
-        request.backend.name()
-    ));
+    render::starting(console, &request);
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
     // A second Ctrl-C does not wait for the cleanup.
@@ -336,30 +272,10 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     let root = EnvRoot::create(args.keep_envs).map_err(|err| {
         Problem::environment(format!("cannot create a temporary directory: {err}"))
     })?;
-    // Workers report from their threads; the console (which holds stderr)
-    // prints on this one.
-    let (sender, receiver) = std::sync::mpsc::channel::<Line>();
-    let mut live = pbx_app::progress::Lines::new(pbx_app::progress::on_terminal());
-    let printer = Printer {
-        lines: sender,
-        live: live.enabled(),
-    };
-    let result = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let printer = printer;
-            pbx_reinstall::reinstall(&request, searches, &client, &root, &cancel, &printer)
-        });
-        for line in receiver {
-            match line {
-                Line::Live { key, text } => live.update(&key, &text),
-                Line::Plain(text) if live.enabled() => live.println(&text),
-                Line::Plain(text) => console.say(&text),
-            }
-        }
-        live.clear();
-        worker.join()
-    })
-    .map_err(|_| Problem::environment("internal error: the reinstall thread panicked"))?;
+    let what = format!("{} {}", request.package, request.version.canonical());
+    let result = render::with_progress(console, &what, |reporter| {
+        pbx_reinstall::reinstall(&request, searches, &client, &root, &cancel, reporter)
+    })?;
     let interrupted = cancel.load(Ordering::SeqCst);
     if root.kept() {
         console.say(&format!("environments kept in {}", root.path().display()));
@@ -374,12 +290,12 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
         ));
     }
     let report = result.map_err(pbx_app::exit::problem)?;
-    finish(
+    render::finish(
+        console,
         &report,
         &args.format,
         args.json_report.as_deref(),
         args.junit_report.as_deref(),
-        console,
     )
 }
 
@@ -419,129 +335,4 @@ fn requirement(args: &InstallArgs) -> Result<(Option<String>, Option<String>), P
         }
     }
     Ok((Some(name.to_string()), Some(version.to_string())))
-}
-
-/// Prints where each interpreter was found; a missing one is exit 3 unless
-/// `--skip-missing`.
-fn report_interpreters(
-    searches: Vec<Search>,
-    skip_missing: bool,
-    console: &mut Console<'_>,
-) -> Result<Vec<Search>, Problem> {
-    let mut missing = Vec::new();
-    for search in &searches {
-        let skipped: Vec<String> = search
-            .skipped
-            .iter()
-            .map(|s| format!("{} ({}: {})", s.path.display(), s.source, s.reason))
-            .collect();
-        let note = if skipped.is_empty() {
-            String::new()
-        } else {
-            format!("; skipped {}", skipped.join(", "))
-        };
-        match &search.found {
-            Some(found) => console.say(&format!(
-                "Python {}: {} {} at {} (found via {}{note})",
-                search.request,
-                found.implementation,
-                found.version,
-                found.executable.display(),
-                found.source
-            )),
-            None => {
-                console.say(&format!("Python {}: not found{note}", search.request));
-                missing.push(search.request.to_string());
-            }
-        }
-    }
-    if !missing.is_empty() && missing.len() == searches.len() {
-        return Err(Problem::environment(format!(
-            "no interpreter found for any of Python {} (pbx never downloads one)",
-            missing.join(", ")
-        ))
-        .hint("install one (pyenv install, uv python install, actions/setup-python) or pass --python PATH"));
-    }
-    if !missing.is_empty() && !skip_missing {
-        return Err(Problem::environment(format!(
-            "no interpreter for Python {} (looked at --python, PATH, pyenv, uv-managed installs, $RUNNER_TOOL_CACHE; pbx never downloads one)",
-            missing.join(", ")
-        ))
-        .hint("install it (pyenv install, uv python install, actions/setup-python), pass --python PATH, or --skip-missing"));
-    }
-    Ok(searches)
-}
-
-/// What the workers report, sent to the thread that owns the console.
-enum Line {
-    /// A plain line for stderr.
-    Plain(String),
-    /// The live line of one interpreter (a terminal only).
-    Live { key: String, text: String },
-}
-
-/// Progress for stderr: on a terminal one live line per interpreter (the
-/// table at the end has every row); elsewhere one plain line per row, so a
-/// CI log shows the work as it goes.
-struct Printer {
-    lines: std::sync::mpsc::Sender<Line>,
-    live: bool,
-}
-
-impl Printer {
-    fn line(&self, text: &str) {
-        let _ = self.lines.send(Line::Plain(text.to_string()));
-    }
-}
-
-impl Progress for Printer {
-    fn row(&self, row: &Row) {
-        if self.live {
-            let _ = self.lines.send(Line::Live {
-                key: row.python.to_string(),
-                text: format!("{} {}", row.check, row.status.as_str()),
-            });
-            return;
-        }
-        self.line(&format!(
-            "  [{}] {:<14} {:<14} {:>8}  {}",
-            row.python,
-            row.check,
-            row.status.as_str(),
-            format_duration(row.duration_ms),
-            row.detail
-        ));
-    }
-}
-
-impl Reporter for Printer {
-    fn wait(&self, event: &WaitEvent) {
-        match event {
-            WaitEvent::NotYet {
-                attempt,
-                elapsed,
-                limit,
-                next,
-                missing,
-            } => self.line(&format!(
-                "waiting for the index: {missing} (check {attempt}, {} of {}); next check in {}",
-                format_duration(elapsed.as_millis() as u64),
-                format_duration(limit.as_millis() as u64),
-                format_duration(next.as_millis() as u64)
-            )),
-            WaitEvent::Unreachable { attempt, error } => self.line(&format!(
-                "waiting for the index: check {attempt} failed: {error}"
-            )),
-        }
-    }
-
-    fn listed(&self, listing: &Listing) {
-        let names: Vec<&str> = listing.files.iter().map(|f| f.filename.as_str()).collect();
-        self.line(&format!(
-            "listed after {} check(s) ({}): {}",
-            listing.attempts,
-            format_duration(listing.waited.as_millis() as u64),
-            names.join(", ")
-        ));
-    }
 }

@@ -110,48 +110,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
     })
     .map_err(pbx_app::exit::problem)?;
 
-    let ok = report.ok();
-    let lane = match (&report.lane, &report.lane_reason) {
-        (Some(lane), Some(why)) if ok => format!(" → {lane} ({why})"),
-        (Some(lane), Some(why)) => format!(" (would go to {lane}: {why})"),
-        _ => " (not a release tag: no lane)".to_string(),
-    };
-    console.say(&format!(
-        "pbx-tag-check: {} {} from tag {} ({}){lane}",
-        report.package,
-        report.version,
-        report.tag,
-        source.describe(),
-    ));
-    console.checks(&report.checks);
-    let github = console.github.clone();
-    // A failed check publishes nothing a later step could act on.
-    if ok {
-        let _ = github.set_outputs(&[
-            ("package_name", report.package.clone()),
-            ("dist_name", report.package.replace('-', "_")),
-            ("version", report.version.clone()),
-            ("tag", report.tag.clone()),
-            ("publish_target", report.lane.clone().unwrap_or_default()),
-            ("prerelease", report.prerelease.to_string()),
-        ]);
-    }
-    let _ = github.append_summary(&format!(
-        "### pbx-tag-check: {} {} → {}\n\n{}\n",
-        report.package,
-        report.version,
-        report.lane.as_deref().unwrap_or("no lane"),
-        report.checks.markdown_table()
-    ));
-    match console.format {
-        Format::Json => console.json(&report),
-        Format::Text if ok => console.result(&format!("{}\n", report.version)),
-        Format::Text => {
-            let failed = report.checks.failures().count();
-            console.say(&format!(
-                "pbx-tag-check: {failed} check(s) failed: make the tag, pyproject.toml and uv.lock name one version (after changing pyproject.toml run `uv lock`), then tag again"
-            ));
-        }
-    }
-    Ok(pbx_app::Outcome::status(&report))
+    Ok(pbx_app::render::tag_check::report(
+        console, &report, &source,
+    ))
 }

@@ -329,6 +329,6 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
         let mut reporter = ConsoleReporter { console, live };
         pbx_upload::upload(&client, &options, &mut reporter).map_err(problem)?
     };
-    pbx_app::render::upload(console, &report);
+    pbx_app::render::upload::report(console, &report);
     Ok(Outcome::status(&report))
 }

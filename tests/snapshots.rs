@@ -21,7 +21,10 @@ fn transcript(run: &Run) -> String {
 
 /// Snapshots `run` with the filters every pbx output needs.
 macro_rules! snapshot {
-    ($name:expr, $run:expr, $dirs:expr) => {{
+    ($name:expr, $run:expr, $dirs:expr) => {
+        snapshot!($name, $run, $dirs, NO_FILTERS)
+    };
+    ($name:expr, $run:expr, $dirs:expr, $filters:expr) => {{
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path("snapshots");
         settings.set_prepend_module_to_snapshot(false);
@@ -30,6 +33,9 @@ macro_rules! snapshot {
             let canonical = std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf());
             settings.add_filter(&regex_escape(&canonical.display().to_string()), "[TMP]");
             settings.add_filter(&regex_escape(&dir.display().to_string()), "[TMP]");
+        }
+        for (regex, replacement) in $filters {
+            settings.add_filter(regex, replacement);
         }
         settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
         settings.add_filter(r"\b[0-9a-f]{64}\b", "[SHA256]");
@@ -234,6 +240,106 @@ fn reinstall_merged_report_in_every_format() {
     snapshot!("reinstall_merge_text", run, [dir.path()]);
     let run = Run::of(&mut merge("junit"));
     snapshot!("reinstall_merge_junit", run, [dir.path()]);
+    // What a CI's JUnit reader sees: Python's XML parser reads it back to
+    // the same suites, cases, failures and skips.
+    let parse = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+print(root.tag, root.get("tests"), root.get("failures"), root.get("skipped"))
+for suite in root:
+    cases = ["%s:%s" % (c.get("name"), ",".join(k.tag for k in c) or "ok") for c in suite]
+    print(suite.get("name"), suite.get("failures"), suite.get("skipped"), " ".join(cases))
+failure = root.find(".//failure")
+print(repr(failure.get("message")), repr(failure.text.splitlines()[-1]))
+"#;
+    let mut python = std::process::Command::new("python3")
+        .args(["-c", parse])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write as _;
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(run.stdout.as_bytes())
+        .unwrap();
+    let parsed = python.wait_with_output().unwrap();
+    assert!(parsed.status.success(), "Python cannot parse the JUnit XML");
+    assert_eq!(
+        String::from_utf8_lossy(&parsed.stdout),
+        "testsuites 9 1 2\n\
+         python 3.11 (3.11.9) 0 0 venv:ok install:ok version:ok import demo:ok\n\
+         python 3.12 (3.12.4) 1 1 venv:ok install:ok import demo:failure smoke: demo --help:skipped\n\
+         python 3.13 0 1 interpreter:skipped\n\
+         'ImportError: <no module> & \"quotes\"' \"ImportError: cannot import name 'x' <&>\"\n"
+    );
     let run = actions_run(&mut merge("text"), &dir);
     snapshot!("reinstall_merge_actions", run, [dir.path()]);
+}
+
+/// No filter beyond the ones every output gets.
+const NO_FILTERS: [(&str, &str); 0] = [];
+
+/// Where this machine's interpreters are, how they were found (and what
+/// was passed over), and their patch level.
+const INTERPRETER_FILTERS: [(&str, &str); 4] = [
+    (r"/[^\s,)`]*/python3\.1\d\b", "[PYTHON]"),
+    (r"\(found via [^\n]*", "(found via [SOURCE])"),
+    (r"\[PYTHON\], [\w-]+\)", "[PYTHON], [SOURCE])"),
+    (r"\b3\.1(\d)\.\d+\b", "3.1$1.[PATCH]"),
+];
+
+/// A real reinstall on Python 3.12 from a local index, as a CI log shows
+/// it (no terminal): every result once. Under GitHub Actions the rows fold
+/// into a group as they finish and the table follows on stdout; elsewhere
+/// one line says when the interpreter is done.
+#[test]
+fn reinstall_in_a_ci_log_says_each_result_once() {
+    let pythons = support::interpreters(&["3.12"]);
+    if pythons.is_empty() {
+        return;
+    }
+    let server = PypiServer::start();
+    let dir = TempDir::new();
+    write_project(&dir, "snap-re", "1.0.0");
+    dir.write(
+        "src/snap_re/__init__.py",
+        "__version__ = \"1.0.0\"\n\ndef main():\n    pass\n",
+    );
+    for file in support::artifacts_in(&uv_build(dir.path())) {
+        server.add_file(&file);
+    }
+    let reinstall = || {
+        let mut cmd = in_dir("pbx-reinstall", &dir);
+        cmd.args(["snap-re==1.0.0", "--pythons", "3.12", "--jobs", "1"])
+            .args([
+                "--index",
+                &server.url(),
+                "--deps-index",
+                &server.simple_url(),
+            ])
+            .args(["--dist", "dist", "--import", "snap_re"])
+            .args(["--smoke", "python -c \"import snap_re; snap_re.main()\""])
+            .env("PATH", path_with_uv());
+        cmd
+    };
+    let run = Run::of(&mut reinstall());
+    snapshot!("reinstall_ci_log", run, [dir.path()], INTERPRETER_FILTERS);
+    let run = actions_run(&mut reinstall(), &dir);
+    snapshot!(
+        "reinstall_ci_log_actions",
+        run,
+        [dir.path()],
+        INTERPRETER_FILTERS
+    );
+}
+
+/// `PATH` with the test venv's bin (uv) first.
+fn path_with_uv() -> std::ffi::OsString {
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<std::path::PathBuf> = std::env::split_paths(&inherited).collect();
+    dirs.insert(0, support::test_venv().join("bin"));
+    std::env::join_paths(dirs).unwrap()
 }

@@ -563,3 +563,32 @@ impl Outcome for pbx_reinstall::Report {
         ExitStatus::from_ok(self.ok)
     }
 }
+
+/// pbx-reinstall's rule for interpreters that were not found: none at all
+/// is exit 3; some missing is exit 3 unless `--skip-missing` (they are
+/// then reported as `missing` rows).
+pub fn missing_interpreters(
+    searches: &[pbx_python::Search],
+    skip_missing: bool,
+) -> Result<(), Problem> {
+    let missing: Vec<String> = searches
+        .iter()
+        .filter(|s| s.found.is_none())
+        .map(|s| s.request.to_string())
+        .collect();
+    if !missing.is_empty() && missing.len() == searches.len() {
+        return Err(Problem::environment(format!(
+            "no interpreter found for any of Python {} (pbx never downloads one)",
+            missing.join(", ")
+        ))
+        .hint("install one (pyenv install, uv python install, actions/setup-python) or pass --python PATH"));
+    }
+    if !missing.is_empty() && !skip_missing {
+        return Err(Problem::environment(format!(
+            "no interpreter for Python {} (looked at --python, PATH, pyenv, uv-managed installs, $RUNNER_TOOL_CACHE; pbx never downloads one)",
+            missing.join(", ")
+        ))
+        .hint("install it (pyenv install, uv python install, actions/setup-python), pass --python PATH, or --skip-missing"));
+    }
+    Ok(())
+}

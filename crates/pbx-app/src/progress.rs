@@ -181,6 +181,16 @@ impl Lines {
         bar.set_message(message.to_string());
     }
 
+    /// Removes the line of `key` (nothing when it has none).
+    pub fn remove(&mut self, key: &str) {
+        if let Some(bar) = self.lines.remove(key) {
+            bar.finish_and_clear();
+            if let Some(multi) = &self.multi {
+                multi.remove(&bar);
+            }
+        }
+    }
+
     /// Prints `line` above the live lines (or plainly).
     pub fn println(&self, line: &str) {
         match &self.multi {

@@ -10,9 +10,9 @@
 //! strings' bytes, atomically and together
 //! ([`pbx_project::replace_all_or_nothing`]).
 //!
-//! The outcome is a [`NextVersionReport`] (JSON-serialisable, with
-//! [`NextVersionReport::text_lines`] for people). What keeps it from naming
-//! or writing the version is a [`NextVersionError`].
+//! The outcome is a [`NextVersionReport`] (JSON-serialisable; the binary's
+//! render layer words it for people). What keeps it from naming or writing
+//! the version is a [`NextVersionError`].
 #![deny(missing_docs)]
 
 mod error;
@@ -124,62 +124,10 @@ pub struct NextVersionReport {
     pub written: Vec<WrittenFile>,
     /// Things worth knowing that did not stop the run.
     pub notes: Vec<String>,
+    /// Per source, in the order of `sources`: how it is named for people
+    /// and the versions of the base release seen there.
     #[serde(skip)]
-    seen_of_base: Vec<(String, Vec<String>)>,
-}
-
-impl NextVersionReport {
-    /// The lines for stderr: what was seen where, and why this version.
-    pub fn text_lines(&self) -> Vec<String> {
-        let mut lines = vec![format!(
-            "pbx-next-version: {}current {} ({}), lane {}",
-            self.package
-                .as_ref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default(),
-            self.current,
-            self.current_from,
-            self.lane
-        )];
-        for (report, (describe, of_base)) in self.sources.iter().zip(&self.seen_of_base) {
-            let of_base = if of_base.is_empty() {
-                format!("none for {}", self.base)
-            } else {
-                format!("for {}: {}", self.base, of_base.join(", "))
-            };
-            let unit = match report.source {
-                SourceKind::Index => "file(s)",
-                SourceKind::Git => "release tag(s)",
-            };
-            lines.push(format!(
-                "  {describe}: {} {unit}, {} version(s); {of_base}",
-                report.items,
-                report.versions.len()
-            ));
-            if !report.unreadable.is_empty() {
-                lines.push(format!(
-                    "    could not read a version from: {}",
-                    report.unreadable.join(", ")
-                ));
-            }
-        }
-        for note in &self.notes {
-            lines.push(format!("  note: {note}"));
-        }
-        let why = match &self.highest_used {
-            Some(highest) => format!("one past {highest}"),
-            None => format!("the first {} of {}", self.lane, self.base),
-        };
-        lines.push(format!("  next: {} (tag {}), {why}", self.next, self.tag));
-        for file in &self.written {
-            let line = file.line.map(|l| format!(":{l}")).unwrap_or_default();
-            lines.push(format!(
-                "  wrote {}{line}: {} → {}",
-                file.file, file.old, self.next
-            ));
-        }
-        lines
-    }
+    pub seen_of_base: Vec<(String, Vec<String>)>,
 }
 
 /// Computes the next fixed-forward version (and writes it with `write`).

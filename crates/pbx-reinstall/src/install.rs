@@ -131,6 +131,10 @@ impl Plan {
 pub trait Progress: Sync {
     /// A row finished.
     fn row(&self, row: &Row);
+
+    /// Every step of one interpreter finished (or stopped): its rows, in
+    /// order, and the time its job took.
+    fn finished(&self, _python: PythonRequest, _rows: &[Row], _took: Duration) {}
 }
 
 /// Runs `jobs` interpreters at a time (each its own environment under
@@ -154,6 +158,7 @@ pub fn run_all(
                 let Some((request, interpreter)) = interpreters.get(i) else {
                     break;
                 };
+                let started = std::time::Instant::now();
                 let rows = Job {
                     plan,
                     python: *request,
@@ -164,6 +169,7 @@ pub fn run_all(
                     rows: Vec::new(),
                 }
                 .run();
+                progress.finished(*request, &rows, started.elapsed());
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = rows;
             });
         }

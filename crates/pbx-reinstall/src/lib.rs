@@ -26,8 +26,9 @@
 //!    a candidate); `pip check`; then, with `python -I` in an empty working
 //!    directory, the installed version (PEP 440 equality), each import and
 //!    each smoke command.
-//! 5. A [`Report`]: one row per interpreter × check, as a text table, JSON,
-//!    JUnit XML and Markdown; [`Report::merge`] combines per-job reports.
+//! 5. A [`Report`]: one row per interpreter × check (JSON; pbx-app renders
+//!    the text table, JUnit XML and Markdown); [`Report::merge`] combines
+//!    per-job reports.
 #![deny(missing_docs)]
 
 mod exec;
@@ -49,7 +50,7 @@ use url::Url;
 pub use inputs::{InputError, Inputs, DEFAULT_PYTHONS};
 pub use install::{run_all, Backend, InstallerChoice, Plan, Progress};
 pub use local::{local_requires_python, pinned_requirement, read_dist, DistError, LocalArtifact};
-pub use report::{format_duration, InterpreterReport, MergeError, Report, Row, Status};
+pub use report::{InterpreterReport, MergeError, Report, Row, Status};
 pub use wait::{wait_for_version, Listing, WaitError, WaitEvent, WaitFor};
 
 /// What to reinstall and how.

@@ -207,7 +207,7 @@ pub fn wait_for_version(
         return Err(WaitError::NotListed {
             what: format!("{} {}", name, version.canonical()),
             index: simple.to_string(),
-            waited: crate::report::format_duration(started.elapsed().as_millis() as u64),
+            waited: pbx_report::format_elapsed(started.elapsed().as_millis() as u64),
             missing: outcome
                 .missing
                 .or(outcome.last_error)

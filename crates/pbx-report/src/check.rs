@@ -110,7 +110,7 @@ impl CheckSet {
 
     /// A Markdown table of the checks, for `$GITHUB_STEP_SUMMARY`.
     pub fn markdown_table(&self) -> String {
-        let mut out = String::from("| check | result | detail |\n|---|---|---|\n");
+        let mut table = crate::MarkdownTable::new(&["check", "result", "detail"]);
         for check in &self.0 {
             let result = match (check.ok, &check.warning) {
                 (false, _) => "❌ failed",
@@ -122,13 +122,8 @@ impl CheckSet {
                 detail.push_str(" — ");
                 detail.push_str(warning);
             }
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                check.name,
-                result,
-                detail.replace('|', "\\|").replace('\n', " ")
-            ));
+            table.row([check.name.as_str(), result, &detail]);
         }
-        out
+        table.render()
     }
 }

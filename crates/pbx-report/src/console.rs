@@ -184,6 +184,19 @@ impl<'a> Console<'a> {
         }
     }
 
+    /// Opens a collapsed log group under GitHub Actions (nothing
+    /// elsewhere); see [`GithubActions::group`].
+    pub fn group(&mut self, title: &str) {
+        let github = self.github.clone();
+        ignore_broken_pipe(github.group(self.err, title));
+    }
+
+    /// Closes the group [`Console::group`] opened.
+    pub fn end_group(&mut self) {
+        let github = self.github.clone();
+        ignore_broken_pipe(github.end_group(self.err));
+    }
+
     /// The stderr stream, for workflow commands.
     pub fn err(&mut self) -> &mut dyn Write {
         self.err

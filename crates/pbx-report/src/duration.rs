@@ -41,9 +41,28 @@ pub fn format_duration(duration: std::time::Duration) -> String {
     humantime::format_duration(std::time::Duration::from_secs(duration.as_secs())).to_string()
 }
 
+/// A measured time for tables and progress lines, from milliseconds:
+/// `0.42 s`, `12.3 s`, `2m05s`.
+pub fn format_elapsed(ms: u64) -> String {
+    if ms < 10_000 {
+        format!("{:.2} s", ms as f64 / 1000.0)
+    } else if ms < 120_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn elapsed_times_read_well() {
+        assert_eq!(format_elapsed(420), "0.42 s");
+        assert_eq!(format_elapsed(12_345), "12.3 s");
+        assert_eq!(format_elapsed(125_000), "2m05s");
+    }
 
     #[test]
     fn huge_values_are_refused_not_overflowed() {

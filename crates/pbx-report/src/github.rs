@@ -60,6 +60,24 @@ impl GithubActions {
         Ok(())
     }
 
+    /// Opens a collapsed group in the log: `::group::TITLE`. Everything
+    /// printed until [`GithubActions::end_group`] folds under the title.
+    /// The title is made safe ([`group_title`]) and redacted.
+    pub fn group(&self, err: &mut dyn Write, title: &str) -> io::Result<()> {
+        if self.enabled {
+            writeln!(err, "::group::{}", group_title(title))?;
+        }
+        Ok(())
+    }
+
+    /// Closes the group [`GithubActions::group`] opened: `::endgroup::`.
+    pub fn end_group(&self, err: &mut dyn Write) -> io::Result<()> {
+        if self.enabled {
+            writeln!(err, "::endgroup::")?;
+        }
+        Ok(())
+    }
+
     /// An `::error` annotation, pointing at the file and line when known.
     pub fn error(
         &self,
@@ -182,6 +200,22 @@ fn append(path: &PathBuf, text: &str) -> io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
+/// A group title that cannot carry a second command: redacted, control
+/// characters and line breaks as spaces, `::` broken up (`: :`), at most
+/// 200 characters.
+pub fn group_title(title: &str) -> String {
+    let redacted = crate::redact(title);
+    let mut out: String = redacted
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
+    while out.contains("::") {
+        out = out.replace("::", ": :");
+    }
+    escape_data(out.trim())
+}
+
 /// Escapes the message part of a workflow command.
 pub fn escape_data(value: &str) -> String {
     value
@@ -243,11 +277,26 @@ mod tests {
     }
 
     #[test]
+    fn groups_fold_and_their_titles_stay_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let gha = enabled(dir.path());
+        let mut err = Vec::new();
+        gha.group(&mut err, "Python 3.12\n::error::x 100%").unwrap();
+        gha.end_group(&mut err).unwrap();
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "::group::Python 3.12 : :error: :x 100%25\n::endgroup::\n"
+        );
+    }
+
+    #[test]
     fn nothing_happens_outside_actions() {
         let gha = GithubActions::disabled();
         let mut err = Vec::new();
         gha.error(&mut err, "t", "m", None).unwrap();
         gha.mask(&mut err, "secret").unwrap();
+        gha.group(&mut err, "title").unwrap();
+        gha.end_group(&mut err).unwrap();
         gha.set_outputs(&[("k", "v".into())]).unwrap();
         assert!(err.is_empty());
     }

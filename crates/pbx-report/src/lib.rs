@@ -11,7 +11,9 @@
 //! - [`parse_duration`]: `--wait 90s|15m|1h|2m30s` (a bare number is seconds).
 //! - [`GithubActions`]: under `GITHUB_ACTIONS=true`, `::error` annotations,
 //!   `key=value` lines in `$GITHUB_OUTPUT`, Markdown in
-//!   `$GITHUB_STEP_SUMMARY`, and `::add-mask::` for secrets.
+//!   `$GITHUB_STEP_SUMMARY`, `::add-mask::` for secrets, and
+//!   `::group::` around long logs.
+//! - [`MarkdownTable`]: the one Markdown table of every step summary.
 //! - [`Console`]: where a binary writes: stdout carries only the result,
 //!   stderr carries messages (and the workflow commands, which the Actions
 //!   runner reads from both streams).
@@ -24,6 +26,7 @@ mod check;
 mod console;
 mod duration;
 mod github;
+pub mod markdown;
 mod problem;
 mod redact;
 mod size;
@@ -32,8 +35,9 @@ pub use check::{Check, CheckSet};
 pub use console::{
     color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone,
 };
-pub use duration::{format_duration, parse_duration, MAX_DURATION};
-pub use github::{escape_data, escape_property, GithubActions};
+pub use duration::{format_duration, format_elapsed, parse_duration, MAX_DURATION};
+pub use github::{escape_data, escape_property, group_title, GithubActions};
+pub use markdown::{Align, MarkdownTable};
 pub use problem::{ExitStatus, Location, Problem};
 pub use redact::{redact, register_credentials, register_secret, REDACTED};
 pub use size::{

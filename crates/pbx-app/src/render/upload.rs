@@ -1,17 +1,16 @@
-//! What each binary's report looks like: text for people on stderr, the
-//! result on stdout (text or JSON), GitHub Actions outputs and the step
-//! summary. One place, fed by the libraries' typed reports.
+//! pbx-upload's report.
 
-use pbx_report::{Console, Format};
+use pbx_report::markdown::code;
+use pbx_report::{Console, Format, MarkdownTable};
 use pbx_upload::{FileState, Outcome as UploadOutcome, Report};
-use serde::Serialize;
 
+use super::label;
 use crate::progress::human_size;
 
 /// pbx-upload's report: a line per file on stderr, the outcome, the
 /// Actions outputs and summary, and the result on stdout (one line per file
 /// when everything landed, or the JSON report).
-pub fn upload(console: &mut Console<'_>, report: &Report) {
+pub fn report(console: &mut Console<'_>, report: &Report) {
     let width = report
         .files
         .iter()
@@ -122,7 +121,7 @@ pub fn upload(console: &mut Console<'_>, report: &Report) {
         outputs.push(("bump_command", command.clone()));
     }
     let _ = github.set_outputs(&outputs);
-    let _ = github.append_summary(&upload_markdown(report));
+    let _ = github.append_summary(&markdown(report));
     match console.format {
         Format::Json => console.json(report),
         // At a terminal the lines above already say it.
@@ -136,34 +135,26 @@ pub fn upload(console: &mut Console<'_>, report: &Report) {
     }
 }
 
-/// The name an outcome or file state has in JSON (`not_listed`), with
-/// spaces for people (`not listed`).
-pub fn label<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
-}
-
 /// The Markdown table of the files, for the step summary.
-pub fn upload_markdown(report: &Report) -> String {
+pub fn markdown(report: &Report) -> String {
     let mut out = format!(
-        "### pbx-upload: {} {} → {} ({})\n\n| file | size | sha256 | state | url |\n|---|---|---|---|---|\n",
+        "### pbx-upload: {} {} → {} ({})\n\n",
         report.package,
         report.version,
         report.index,
         label(&report.outcome)
     );
+    let mut table = MarkdownTable::new(&["file", "size", "sha256", "state", "url"]);
     for file in &report.files {
-        out.push_str(&format!(
-            "| `{}` | {} | `{}` | {} | {} |\n",
-            file.filename,
+        table.row([
+            code(&file.filename),
             human_size(file.size),
-            file.sha256,
+            code(&file.sha256),
             label(&file.state),
-            file.url.as_deref().unwrap_or("")
-        ));
+            file.url.clone().unwrap_or_default(),
+        ]);
     }
+    out.push_str(&table.render());
     if let Some(message) = &report.message {
         out.push_str(&format!("\n{message}\n"));
     }
