@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use pbx_app::exit::problem;
+use pbx_app::progress::HashBar;
 use pbx_app::render::checksum as render;
 use pbx_app::Failure;
 use std::io::Write as _;
@@ -170,12 +171,16 @@ fn write(
             Some(pbx_checksum::default_manifest_path(paths, &artifacts))
         }
     };
-    let report = pbx_checksum::write(paths, output.as_deref()).map_err(problem)?;
+    let bar = HashBar::new("hashing", None);
+    let report = pbx_checksum::write_with(paths, output.as_deref(), &bar).map_err(problem)?;
+    bar.finish();
     Ok(render::write(console, &report))
 }
 
 fn verify(manifest: &std::path::Path, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::verify(manifest).map_err(problem)?;
+    let bar = HashBar::new("hashing", None);
+    let report = pbx_checksum::verify_with(manifest, &bar).map_err(problem)?;
+    bar.finish();
     Ok(render::verify(console, &report))
 }
 
@@ -185,7 +190,12 @@ fn inspect(
     limits: &Limits,
     console: &mut Console<'_>,
 ) -> Result<ExitStatus, Problem> {
-    let report = pbx_checksum::inspect_with_limits(paths, expect, limits).map_err(problem)?;
+    let bar = HashBar::new(
+        "hashing",
+        Some("checking every member against RECORD and the metadata"),
+    );
+    let report = pbx_checksum::inspect_with(paths, expect, limits, &bar).map_err(problem)?;
+    bar.finish();
     Ok(render::inspect(console, &report))
 }
 

@@ -58,13 +58,35 @@ impl Live {
             return;
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("  {spinner} {msg} ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+        bar.set_style(Self::spinner_style());
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         self.replace(Some(bar));
+    }
+
+    /// The bar drawn now turns into a spinner saying `message` (the work
+    /// that follows); the same line is redrawn, no second one appears.
+    /// Without a bar, a new spinner.
+    pub fn then_spinner(&self, message: &str) {
+        if !self.enabled {
+            return;
+        }
+        {
+            let guard = self.lock();
+            if let Some(bar) = guard.as_ref() {
+                bar.set_style(Self::spinner_style());
+                bar.set_message(message.to_string());
+                bar.reset_elapsed();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                return;
+            }
+        }
+        self.spinner(message);
+    }
+
+    fn spinner_style() -> ProgressStyle {
+        ProgressStyle::with_template("  {spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
     }
 
     /// Moves the bar to `position` (bytes sent).
@@ -213,5 +235,79 @@ impl Lines {
         if let Some(multi) = &self.multi {
             let _ = multi.clear();
         }
+    }
+}
+
+/// Hashing smaller than this in all takes less than a blink: no bar.
+pub const HASH_BAR_MIN_BYTES: u64 = 256 << 20;
+
+/// A byte bar for hashing (`pbx-checksum write/verify/inspect`), drawn on
+/// a terminal when the files hold at least [`HASH_BAR_MIN_BYTES`] in all;
+/// told by the library through [`pbx_artifact::HashProgress`] from
+/// whichever thread hashes. `then`, when given, replaces the bar with a
+/// spinner once every byte is hashed (work that follows the hashing).
+/// Cleared when dropped.
+#[derive(Debug)]
+pub struct HashBar {
+    live: Live,
+    label: String,
+    then: Option<String>,
+    total: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl HashBar {
+    /// A bar labelled `label`, drawn when stderr is a terminal
+    /// ([`on_terminal`]).
+    pub fn new(label: &str, then: Option<&str>) -> HashBar {
+        HashBar::drawn(on_terminal(), label, then)
+    }
+
+    /// A bar drawn when `enabled`.
+    pub fn drawn(enabled: bool, label: &str, then: Option<&str>) -> HashBar {
+        HashBar {
+            live: Live::new(enabled),
+            label: label.to_string(),
+            then: then.map(str::to_string),
+            total: Default::default(),
+            done: Default::default(),
+        }
+    }
+
+    /// Removes the bar (or spinner).
+    pub fn finish(&self) {
+        self.live.clear();
+    }
+}
+
+impl pbx_artifact::HashProgress for HashBar {
+    fn start(&self, total: u64) {
+        use std::sync::atomic::Ordering;
+        self.total.store(total, Ordering::SeqCst);
+        self.done.store(0, Ordering::SeqCst);
+        if total >= HASH_BAR_MIN_BYTES {
+            self.live.bytes(&self.label, total);
+        }
+    }
+
+    fn hashed(&self, bytes: u64) {
+        use std::sync::atomic::Ordering;
+        let total = self.total.load(Ordering::Relaxed);
+        if total < HASH_BAR_MIN_BYTES {
+            return;
+        }
+        let done = self.done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.live.position(done);
+        if let Some(then) = &self.then {
+            if done >= total && done - bytes < total {
+                self.live.then_spinner(then);
+            }
+        }
+    }
+}
+
+impl Drop for HashBar {
+    fn drop(&mut self) {
+        self.live.clear();
     }
 }

@@ -128,9 +128,40 @@ pub fn sha_ni_available() -> bool {
     }
 }
 
+/// Told how hashing goes, from whichever thread hashes (the binary draws
+/// a progress bar; libraries never print). Called once per buffer
+/// (256 KiB), so it costs nothing next to the hashing.
+pub trait HashProgress: Sync {
+    /// Hashing of `total` bytes in all begins.
+    fn start(&self, _total: u64) {}
+    /// `bytes` more bytes were hashed.
+    fn hashed(&self, _bytes: u64) {}
+}
+
+/// No one is told.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl HashProgress for NoProgress {}
+
+/// The bytes `paths` hold in all (as their metadata says; a path that
+/// cannot be read counts nothing: its hashing reports the error).
+pub fn total_size(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// Hashes everything `reader` yields, in one thread. Returns the digest and
 /// the byte count.
-pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<(Sha256, u64)> {
+pub fn sha256_reader<R: Read>(reader: R) -> io::Result<(Sha256, u64)> {
+    hash_reader(reader, &NoProgress)
+}
+
+fn hash_reader<R: Read>(mut reader: R, progress: &dyn HashProgress) -> io::Result<(Sha256, u64)> {
     with_buffer(|buffer| {
         let mut hasher = sha2::Sha256::new();
         let mut total = 0u64;
@@ -141,6 +172,7 @@ pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<(Sha256, u64)> {
             }
             hasher.update(&buffer[..n]);
             total += n as u64;
+            progress.hashed(n as u64);
         }
         Ok((Sha256(hasher.finalize().into()), total))
     })
@@ -148,21 +180,44 @@ pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<(Sha256, u64)> {
 
 /// Hashes the file at `path`; large files are read on a second thread.
 pub fn sha256_file(path: &Path) -> Result<FileDigest, ArtifactError> {
-    hash_path(path, true)
+    hash_path(path, true, &NoProgress)
+}
+
+/// [`sha256_file`], telling `progress` as it goes (not [`HashProgress::start`]:
+/// the caller knows the whole).
+pub fn sha256_file_with(
+    path: &Path,
+    progress: &dyn HashProgress,
+) -> Result<FileDigest, ArtifactError> {
+    hash_path(path, true, progress)
 }
 
 /// Hashes many files on every core. The results come back in the order of
 /// `paths`, whatever order the work finished in.
 pub fn sha256_files(paths: &[PathBuf]) -> Vec<Result<FileDigest, ArtifactError>> {
+    sha256_files_with(paths, &NoProgress)
+}
+
+/// [`sha256_files`], telling `progress` the total first and then each
+/// buffer hashed.
+pub fn sha256_files_with(
+    paths: &[PathBuf],
+    progress: &dyn HashProgress,
+) -> Vec<Result<FileDigest, ArtifactError>> {
+    progress.start(total_size(paths));
     // With fewer files than threads, the idle cores read ahead instead.
     let overlap = paths.len() < rayon::current_num_threads();
     paths
         .par_iter()
-        .map(|path| hash_path(path, overlap))
+        .map(|path| hash_path(path, overlap, progress))
         .collect()
 }
 
-fn hash_path(path: &Path, overlap: bool) -> Result<FileDigest, ArtifactError> {
+fn hash_path(
+    path: &Path,
+    overlap: bool,
+    progress: &dyn HashProgress,
+) -> Result<FileDigest, ArtifactError> {
     let io_error = |source| ArtifactError::Io {
         path: path.to_path_buf(),
         source,
@@ -173,9 +228,9 @@ fn hash_path(path: &Path, overlap: bool) -> Result<FileDigest, ArtifactError> {
         return Err(io_error(io::Error::other("is a directory")));
     }
     let (sha256, size) = if overlap && meta.len() >= OVERLAP_MIN_BYTES {
-        hash_overlapped(file)
+        hash_overlapped(file, progress)
     } else {
-        sha256_reader(file)
+        hash_reader(file, progress)
     }
     .map_err(io_error)?;
     Ok(FileDigest {
@@ -186,7 +241,7 @@ fn hash_path(path: &Path, overlap: bool) -> Result<FileDigest, ArtifactError> {
 }
 
 /// Reads on a second thread into a ring of buffers while this thread hashes.
-fn hash_overlapped(mut file: File) -> io::Result<(Sha256, u64)> {
+fn hash_overlapped(mut file: File, progress: &dyn HashProgress) -> io::Result<(Sha256, u64)> {
     let (full_tx, full_rx) = sync_channel::<io::Result<(Vec<u8>, usize)>>(RING);
     let (free_tx, free_rx) = sync_channel::<Vec<u8>>(RING);
     for _ in 0..RING {
@@ -225,6 +280,7 @@ fn hash_overlapped(mut file: File) -> io::Result<(Sha256, u64)> {
             }
             hasher.update(&buffer[..n]);
             total += n as u64;
+            progress.hashed(n as u64);
             // The reader may have finished; a closed ring is fine then.
             let _ = free_tx.send(buffer);
         }
@@ -250,6 +306,34 @@ fn read_full<R: Read>(reader: &mut R, buffer: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_is_told_the_total_and_every_byte_hashed() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        #[derive(Default)]
+        struct Count(AtomicU64, AtomicU64);
+        impl HashProgress for Count {
+            fn start(&self, total: u64) {
+                self.0.store(total, Ordering::SeqCst);
+            }
+            fn hashed(&self, bytes: u64) {
+                self.1.fetch_add(bytes, Ordering::SeqCst);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        let small = dir.path().join("small");
+        std::fs::write(&big, vec![7u8; (9 << 20) + 3]).unwrap();
+        std::fs::write(&small, b"abc").unwrap();
+        let count = Count::default();
+        let digests = sha256_files_with(&[big.clone(), small.clone()], &count);
+        assert_eq!(count.0.load(Ordering::SeqCst), (9 << 20) + 6);
+        assert_eq!(count.1.load(Ordering::SeqCst), (9 << 20) + 6);
+        assert_eq!(digests[1].as_ref().unwrap().sha256, Sha256::of(b"abc"));
+        let count = Count::default();
+        sha256_file_with(&big, &count).unwrap();
+        assert_eq!(count.1.load(Ordering::SeqCst), (9 << 20) + 3);
+    }
 
     // FIPS 180-2 test vectors.
     #[test]

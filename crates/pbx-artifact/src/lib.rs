@@ -58,7 +58,10 @@ mod zipsafe;
 pub use accept::{
     acceptance_findings, check_classifier, check_content_type, check_url, MAX_PROJECT_URL_LABEL,
 };
-pub use digest::{sha256_file, sha256_files, sha256_reader, sha_ni_available, FileDigest, Sha256};
+pub use digest::{
+    sha256_file, sha256_file_with, sha256_files, sha256_files_with, sha256_reader,
+    sha_ni_available, total_size, FileDigest, HashProgress, NoProgress, Sha256,
+};
 pub use error::ArtifactError;
 pub use filename::{version_of_filename, DistFilename, DistKind, DIST_EXTENSIONS};
 pub use inspect::{inspect, Finding, Inspection};

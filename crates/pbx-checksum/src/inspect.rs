@@ -33,6 +33,17 @@ pub fn inspect_with_limits(
     expect: &Expectations,
     limits: &Limits,
 ) -> Result<InspectReport, ChecksumError> {
+    inspect_with(paths, expect, limits, &pbx_artifact::NoProgress)
+}
+
+/// [`inspect_with_limits`], telling `progress` how the hashing of the
+/// whole files goes.
+pub fn inspect_with(
+    paths: &[PathBuf],
+    expect: &Expectations,
+    limits: &Limits,
+    progress: &dyn pbx_artifact::HashProgress,
+) -> Result<InspectReport, ChecksumError> {
     let version = expect
         .version
         .as_deref()
@@ -45,7 +56,7 @@ pub fn inspect_with_limits(
         })
         .transpose()?;
     let found = disk::find(paths)?;
-    Ok(disk::inspect_files(
+    Ok(disk::inspect_files_with(
         &found,
         &disk::Expectations {
             name: expect.name.clone(),
@@ -53,5 +64,6 @@ pub fn inspect_with_limits(
         },
         limits,
         disk::Digests::Compute,
+        progress,
     ))
 }

@@ -31,7 +31,11 @@ mod write;
 pub use collect::{artifacts_in, collect_artifacts, is_artifact_name, relative_name};
 pub use compare::{compare, CompareReport, CompareStatus, Compared};
 pub use error::ChecksumError;
-pub use inspect::{inspect, inspect_with_limits, ArtifactReport, Expectations, InspectReport};
+pub use inspect::{
+    inspect, inspect_with, inspect_with_limits, ArtifactReport, Expectations, InspectReport,
+};
 pub use manifest::{manifest_line, parse_manifest, ManifestEntry};
-pub use verify::{verify, Status, Verified, VerifyReport};
-pub use write::{default_manifest_path, write, WriteReport, WrittenFile, DEFAULT_MANIFEST};
+pub use verify::{verify, verify_with, Status, Verified, VerifyReport};
+pub use write::{
+    default_manifest_path, write, write_with, WriteReport, WrittenFile, DEFAULT_MANIFEST,
+};

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use pbx_artifact::{sha256_files, ArtifactError, Sha256};
+use pbx_artifact::{sha256_files_with, ArtifactError, Sha256};
 use serde::Serialize;
 
 use crate::collect::artifacts_in;
@@ -86,6 +86,14 @@ impl VerifyReport {
 /// Checks every file `manifest` lists (relative to its directory) and
 /// looks for artifacts in that directory it does not list.
 pub fn verify(manifest: &Path) -> Result<VerifyReport, ChecksumError> {
+    verify_with(manifest, &pbx_artifact::NoProgress)
+}
+
+/// [`verify`], telling `progress` how the hashing goes.
+pub fn verify_with(
+    manifest: &Path,
+    progress: &dyn pbx_artifact::HashProgress,
+) -> Result<VerifyReport, ChecksumError> {
     let bytes = pbx_project::read_small_file(manifest).map_err(|source| match source.kind() {
         ErrorKind::NotFound => ChecksumError::NoManifest {
             path: manifest.to_path_buf(),
@@ -130,7 +138,7 @@ pub fn verify(manifest: &Path) -> Result<VerifyReport, ChecksumError> {
         .filter(|(_, regular)| **regular)
         .map(|(p, _)| p.clone())
         .collect();
-    let mut hashed = sha256_files(&to_hash).into_iter();
+    let mut hashed = sha256_files_with(&to_hash, progress).into_iter();
     let results: Vec<Result<pbx_artifact::FileDigest, ArtifactError>> = paths
         .iter()
         .zip(&regular)

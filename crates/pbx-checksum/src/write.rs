@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use pbx_artifact::{sha256_files, Sha256};
+use pbx_artifact::{sha256_files_with, Sha256};
 use serde::Serialize;
 
 use crate::collect::{collect_artifacts, relative_name};
@@ -59,6 +59,15 @@ pub fn default_manifest_path(paths: &[PathBuf], artifacts: &[PathBuf]) -> PathBu
 /// (to the current directory without a file), sorted byte-wise as
 /// `LC_ALL=C sort` would.
 pub fn write(paths: &[PathBuf], output: Option<&Path>) -> Result<WriteReport, ChecksumError> {
+    write_with(paths, output, &pbx_artifact::NoProgress)
+}
+
+/// [`write`], telling `progress` how the hashing goes.
+pub fn write_with(
+    paths: &[PathBuf],
+    output: Option<&Path>,
+    progress: &dyn pbx_artifact::HashProgress,
+) -> Result<WriteReport, ChecksumError> {
     let mut artifacts = collect_artifacts(paths)?;
     let base = match output {
         Some(out) => match out.parent() {
@@ -106,7 +115,7 @@ pub fn write(paths: &[PathBuf], output: Option<&Path>) -> Result<WriteReport, Ch
     named.dedup_by(|a, b| a.0 == b.0);
     let paths: Vec<PathBuf> = named.iter().map(|(_, p)| p.clone()).collect();
     let mut files = Vec::with_capacity(paths.len());
-    for ((name, _), digest) in named.iter().zip(sha256_files(&paths)) {
+    for ((name, _), digest) in named.iter().zip(sha256_files_with(&paths, progress)) {
         let digest = digest?;
         files.push(WrittenFile {
             name: name.clone(),

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pbx_artifact::{
-    inspect as inspect_artifact, sha256_file, ArtifactError, Inspection, Limits, Sha256,
-};
+use pbx_artifact::{inspect as inspect_artifact, ArtifactError, Inspection, Limits, Sha256};
 use pbx_report::{Check, CheckSet, Location};
 use pbx_version::{normalize, Version};
 use rayon::prelude::*;
@@ -209,11 +207,26 @@ pub fn inspect_files(
     limits: &Limits,
     digests: Digests,
 ) -> InspectReport {
+    inspect_files_with(files, expect, limits, digests, &pbx_artifact::NoProgress)
+}
+
+/// [`inspect_files`], telling `progress` how the hashing of the whole files
+/// goes (with [`Digests::Compute`]).
+pub fn inspect_files_with(
+    files: &[PathBuf],
+    expect: &Expectations,
+    limits: &Limits,
+    digests: Digests,
+    progress: &dyn pbx_artifact::HashProgress,
+) -> InspectReport {
+    if digests == Digests::Compute {
+        progress.start(pbx_artifact::total_size(files));
+    }
     let artifacts: Vec<ArtifactReport> = files
         .par_iter()
         .map(|path| {
             let digest = match digests {
-                Digests::Compute => match sha256_file(path) {
+                Digests::Compute => match pbx_artifact::sha256_file_with(path, progress) {
                     Ok(d) => Some(d),
                     Err(e) => return unusable(path, e),
                 },
