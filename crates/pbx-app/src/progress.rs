@@ -193,7 +193,7 @@ impl Lines {
         let bar = self.lines.entry(key.to_string()).or_insert_with(|| {
             let bar = multi.add(ProgressBar::new_spinner());
             bar.set_style(
-                ProgressStyle::with_template("  {spinner} {prefix:>6}  {msg} ({elapsed})")
+                ProgressStyle::with_template("  {spinner} {prefix:>6} {elapsed:>4}  {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.set_prefix(key.to_string());

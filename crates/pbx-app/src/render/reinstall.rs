@@ -552,19 +552,17 @@ fn wait_line(event: &WaitEvent) -> String {
     }
 }
 
-/// The spinner's words while the index is awaited: what, how long of the
-/// limit (the spinner adds the time it has been drawn).
+/// The spinner's words while the index is awaited: what, the limit, what
+/// is missing (the spinner adds the time waited so far).
 fn wait_spinner(what: &str, event: &WaitEvent) -> String {
     match event {
         WaitEvent::NotYet {
             attempt,
-            elapsed,
             limit,
             missing,
             ..
         } => format!(
-            "waiting for the index to list {what}: {missing} (check {attempt}, {} of {})",
-            format_elapsed(elapsed.as_millis() as u64),
+            "waiting up to {} for the index to list {what}: {missing} (check {attempt})",
             format_elapsed(limit.as_millis() as u64)
         ),
         WaitEvent::Unreachable { attempt, .. } => {
