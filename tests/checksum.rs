@@ -550,8 +550,8 @@ fn inspect_refuses_urls_the_index_would_refuse_in_what_uv_builds() {
     );
     let run = checksum(project.path(), &["inspect"]);
     run.code(1)
-        .stderr_has(&format!("{WHEEL}: urls"))
-        .stderr_has(&format!("{SDIST}: urls"))
+        .stderr_has_check(WHEEL, "✗ urls")
+        .stderr_has_check(SDIST, "✗ urls")
         .stderr_has("Project-URL `Homepage` `example.org/demo` is not a URL")
         .stderr_has("is 45 characters, over the index's 32")
         .stderr_has("pyproject.toml [project.urls]");
@@ -589,14 +589,14 @@ fn inspect_refuses_metadata_the_index_would_refuse() {
         &add("Classifier: Programming Language :: Pythn :: 3"),
     )
     .code(1)
-    .stderr_has(&format!("{WHEEL}: classifiers"))
+    .stderr_has_check(WHEEL, "✗ classifiers")
     .stderr_has("`Programming Language :: Pythn :: 3` is not a classifier the index knows");
     check("private", &add("Classifier: Private :: Do Not Upload"))
         .code(1)
         .stderr_has("`Private :: Do Not Upload` is a `Private ::` classifier");
     check("content-type", &add("Description-Content-Type: text/html"))
         .code(1)
-        .stderr_has(&format!("{WHEEL}: description-content-type"))
+        .stderr_has_check(WHEEL, "✗ description-content-type")
         .stderr_has("Description-Content-Type `text/html` is not a type the index renders");
     check(
         "variant",
@@ -613,7 +613,7 @@ fn inspect_refuses_metadata_the_index_would_refuse() {
         )
     })
     .code(1)
-    .stderr_has(&format!("{WHEEL}: metadata-fields"))
+    .stderr_has_check(WHEEL, "✗ metadata-fields")
     .stderr_has(
         "METADATA has License-Expression, which needs Metadata-Version 2.4, but declares 2.1",
     );
@@ -646,7 +646,7 @@ fn inspect_refuses_filenames_that_are_not_normalised() {
     }
     checksum(project.path(), &["inspect"])
         .code(1)
-        .stderr_has("Demo_Pkg-1.2.0-py3-none-any.whl: filename")
+        .stderr_has_check("Demo_Pkg-1.2.0-py3-none-any.whl", "✗ filename")
         .stderr_has("the name part `Demo_Pkg` is not normalised: the index refuses a new wheel not named `demo_pkg-…` (PEP 427)")
         .stderr_has("the name part `demo-pkg` is not normalised: the index refuses a new sdist not named `demo_pkg-…` (PEP 625)");
 }
@@ -663,7 +663,7 @@ fn inspect_holds_files_to_the_index_size_limit_and_it_is_raisable() {
         .stderr_has("within the 100 MiB per-file limit");
     checksum(dir.path(), &["inspect", "--max-file-size", "2MiB"])
         .code(1)
-        .stderr_has(&format!("{WHEEL}: file-size"))
+        .stderr_has_check(WHEEL, "✗ file-size")
         .stderr_has("over the per-file limit of 2 MiB")
         .stderr_has("--max-file-size");
     Run::of(
@@ -865,7 +865,7 @@ fn inspect_refuses_hostile_wheels_without_extracting_them() {
         project.path(),
         &["inspect", "dist", traversal.to_str().unwrap()],
     );
-    run.code(2).stderr_has(&format!("✓ {WHEEL}: record"));
+    run.code(2).stderr_has_check(WHEEL, "✓ record");
 }
 
 #[test]

@@ -343,3 +343,98 @@ fn path_with_uv() -> std::ffi::OsString {
     dirs.insert(0, support::test_venv().join("bin"));
     std::env::join_paths(dirs).unwrap()
 }
+
+/// The char column where `needle` starts in `line`.
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|at| line[..at].chars().count())
+}
+
+/// Every line holding one of `needles` has it at the same char column.
+fn assert_one_column(text: &str, needles: &[&str]) {
+    let columns: Vec<(usize, &str)> = text
+        .lines()
+        .filter_map(|line| {
+            needles
+                .iter()
+                .find_map(|n| column_of(line, n))
+                .map(|c| (c, line))
+        })
+        .collect();
+    assert!(columns.len() >= 2, "too few lines to compare:\n{text}");
+    assert!(
+        columns.iter().all(|(c, _)| *c == columns[0].0),
+        "not one column: {columns:#?}"
+    );
+}
+
+/// A 90-character wheel filename, a non-ASCII one and a long check name:
+/// the check lists, upload's file lines and reinstall's table keep their
+/// columns (a name longer than the name column gets a line to itself, its
+/// message goes below, in the column).
+#[test]
+fn long_names_stay_in_columns() {
+    const NAME: &str = "release-checks-for-a-package-whose-name-is-long-enough-to-test-cols";
+    let dir = TempDir::new();
+    write_project(&dir, NAME, "1.0.0");
+    uv_build(dir.path());
+    let wheel = format!("{}-1.0.0-py3-none-any.whl", NAME.replace('-', "_"));
+    assert_eq!(wheel.len(), 90);
+
+    let run = Run::of(in_dir("pbx-checksum", &dir).args(["inspect", "dist"]));
+    snapshot!("long_names_inspect", run, [dir.path()]);
+    assert_one_column(
+        &run.stderr,
+        &["3 members match", "all 3 entries are", "all 2 inspected"],
+    );
+    assert!(run
+        .stderr
+        .contains(&format!("\n  {wheel}\n    ✓ dist-info ")));
+
+    Run::of(in_dir("pbx-checksum", &dir).args(["write", "dist"])).code(0);
+    let unlisted = dir.join("dist/dämo-1.0.0-py3-none-any.whl");
+    std::fs::copy(dir.join(&format!("dist/{wheel}")), &unlisted).unwrap();
+    let run = Run::of(in_dir("pbx-checksum", &dir).args(["verify", "-f", "dist/SHA256SUMS"]));
+    snapshot!("long_names_verify", run, [dir.path()]);
+    assert_one_column(&run.stderr, &["matches SHA256SUMS", "unlisted: "]);
+    std::fs::remove_file(&unlisted).unwrap();
+    std::fs::remove_file(dir.join("dist/SHA256SUMS")).unwrap();
+
+    let server = PypiServer::start();
+    let run =
+        Run::of(in_dir("pbx-upload", &dir).args(["--repository", &server.url(), "--dry-run"]));
+    snapshot!("long_names_upload", run, [dir.path()]);
+    assert_one_column(&run.stderr, &["sha256 "]);
+
+    let [a, b] = reinstall_reports();
+    let long = dir.join("job-3.12.json");
+    let check = r#"smoke: python -c \"import demo; demo.main()\""#;
+    std::fs::write(
+        &long,
+        std::fs::read_to_string(&b)
+            .unwrap()
+            .replace("smoke: demo --help", check),
+    )
+    .unwrap();
+    let run = Run::of(
+        in_dir("pbx-reinstall", &dir)
+            .arg("merge")
+            .arg(&a)
+            .arg(&long),
+    );
+    snapshot!("long_names_reinstall", run, [dir.path()]);
+    let table: Vec<&str> = run.stdout.lines().take_while(|l| !l.is_empty()).collect();
+    for heading in ["check", "result", "time", "detail"] {
+        let column = column_of(table[0], heading).unwrap();
+        for line in &table[1..] {
+            let chars: Vec<char> = line.chars().collect();
+            assert!(
+                chars[column - 2] == ' ' && chars[column - 1] == ' ' && chars[column] != ' ',
+                "`{heading}` is not one column:\n{}",
+                table.join("\n")
+            );
+        }
+    }
+    assert!(run
+        .stdout
+        .contains("smoke: python -c \"import demo; demo.main()\"  not run"));
+}

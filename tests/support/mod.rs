@@ -87,6 +87,27 @@ impl Run {
         self
     }
 
+    /// stderr lists, under the heading line of `artifact` (`pbx-checksum
+    /// inspect` groups each artifact's checks), a check line starting with
+    /// `check` (its mark and short name: `✗ urls`).
+    #[track_caller]
+    pub fn stderr_has_check(&self, artifact: &str, check: &str) -> &Self {
+        let heading = format!("  {artifact}");
+        let found = self
+            .stderr
+            .lines()
+            .skip_while(|line| *line != heading)
+            .skip(1)
+            .take_while(|line| line.starts_with("    "))
+            .any(|line| line.trim_start().starts_with(&format!("{check} ")));
+        assert!(
+            found,
+            "stderr lacks `{check}` under {artifact}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
         assert!(

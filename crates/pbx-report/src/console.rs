@@ -278,25 +278,76 @@ fn ignore_broken_pipe(result: io::Result<()>) {
     let _ = result;
 }
 
+/// The widest name column of a check list: a longer name has its line to
+/// itself and its message goes on the next line, in the column, so the
+/// messages of a list stay in one column that fits a terminal.
+pub const NAME_COLUMN: usize = 40;
+
 impl Console<'_> {
     /// Renders checks as aligned lines on stderr (`✓`, `!` for a passing
     /// check with a warning, `✗`), with locations, and annotates them under
     /// GitHub Actions.
     pub fn checks(&mut self, checks: &crate::CheckSet) {
-        let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
-        for check in checks.iter() {
+        self.checks_grouped(checks, |_| None);
+    }
+
+    /// [`Console::checks`], with the checks whose name is `GROUP: name`
+    /// (`group_of` says GROUP, e.g. an artifact's filename) listed under a
+    /// heading line `GROUP`, by their short name. Annotations keep the
+    /// whole name.
+    pub fn checks_grouped<'c>(
+        &mut self,
+        checks: &'c crate::CheckSet,
+        group_of: impl Fn(&'c crate::Check) -> Option<&'c str>,
+    ) {
+        let lines: Vec<(Option<&str>, &str, &crate::Check)> = checks
+            .iter()
+            .map(|check| {
+                let grouped = group_of(check).and_then(|group| {
+                    let short = check.name.strip_prefix(group)?.strip_prefix(": ")?;
+                    Some((Some(group), short))
+                });
+                let (group, name) = grouped.unwrap_or((None, check.name.as_str()));
+                (group, name, check)
+            })
+            .collect();
+        let indent = |group: Option<&str>| if group.is_some() { 4 } else { 2 };
+        // The column the names are padded to (from the line's start).
+        let column = lines
+            .iter()
+            .map(|(group, name, _)| indent(*group) + name.chars().count().min(NAME_COLUMN))
+            .max()
+            .unwrap_or(0);
+        let message_column = " ".repeat(column + 4);
+        let mut heading: Option<&str> = None;
+        for (group, name, check) in &lines {
+            if *group != heading {
+                if let Some(group) = group {
+                    let line = self.paint(Tone::Strong, group);
+                    self.say(&format!("  {line}"));
+                }
+                heading = *group;
+            }
             let (mark, tone) = mark(Some(check.ok), check.warning.is_some());
             let mark = self.paint(tone, mark);
             let place = check
                 .location()
                 .map(|l| format!(" ({l})"))
                 .unwrap_or_default();
-            self.say(&format!(
-                "  {mark} {:width$}  {}{place}",
-                check.name, check.message
-            ));
+            let lead = " ".repeat(indent(*group));
+            // Lines after a message's first stay in its column.
+            let message =
+                format!("{}{place}", check.message).replace('\n', &format!("\n{message_column}"));
+            let used = indent(*group) + name.chars().count();
+            if used <= column {
+                let pad = " ".repeat(column - used);
+                self.say(&format!("{lead}{mark} {name}{pad}  {message}"));
+            } else {
+                self.say(&format!("{lead}{mark} {name}"));
+                self.say(&format!("{message_column}{message}"));
+            }
             if let Some(warning) = &check.warning {
-                self.say(&format!("    {:width$}  warning: {warning}", ""));
+                self.say(&format!("{message_column}warning: {warning}"));
             }
         }
         let github = self.github.clone();
@@ -415,6 +466,38 @@ mod color_tests {
         assert!(
             color_wanted(false, vars(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])),
             "forcing wins, as in most tools"
+        );
+    }
+}
+
+#[cfg(test)]
+mod checks_tests {
+    use super::*;
+    use crate::{Check, CheckSet};
+
+    fn say_checks(checks: &CheckSet) -> String {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut console = Console::new(&mut out, &mut err, GithubActions::disabled(), Format::Text);
+        console.checks(checks);
+        String::from_utf8(err).unwrap()
+    }
+
+    #[test]
+    fn long_names_wide_characters_warnings_and_line_breaks_keep_the_column() {
+        let long = "x".repeat(NAME_COLUMN + 5);
+        let checks = CheckSet(vec![
+            Check::pass("dämo", "one\ntwo"),
+            Check::fail(long.clone(), "far"),
+            Check::pass("ok", "fine").warn("careful"),
+        ]);
+        let pad = " ".repeat(NAME_COLUMN + 6);
+        assert_eq!(
+            say_checks(&checks),
+            format!(
+                "  ✓ dämo{}  one\n{pad}two\n  ✗ {long}\n{pad}far\n  ! ok{}  fine\n{pad}warning: careful\n",
+                " ".repeat(NAME_COLUMN - 4),
+                " ".repeat(NAME_COLUMN - 2),
+            )
         );
     }
 }

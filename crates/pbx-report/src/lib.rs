@@ -34,6 +34,7 @@ mod size;
 pub use check::{Check, CheckSet};
 pub use console::{
     color_wanted, forget_empty_settings, mark, no_commands, run_main, Console, Format, Tone,
+    NAME_COLUMN,
 };
 pub use duration::{format_duration, format_elapsed, parse_duration, MAX_DURATION};
 pub use github::{escape_data, escape_property, group_title, GithubActions};

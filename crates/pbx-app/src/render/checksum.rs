@@ -137,7 +137,14 @@ pub fn inspect(console: &mut Console<'_>, report: &InspectReport) -> ExitStatus 
             _ => String::new(),
         }
     ));
-    console.checks(&report.checks);
+    // Each artifact's checks under its filename: the names stay short.
+    console.checks_grouped(&report.checks, |check| {
+        check
+            .name
+            .split_once(": ")
+            .map(|(file, _)| file)
+            .filter(|file| pbx_checksum::is_artifact_name(file))
+    });
     for artifact in &report.artifacts {
         if let Some(failure) = &artifact.failure {
             if let Some(hint) = &failure.problem().hint {
