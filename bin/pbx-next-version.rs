@@ -131,8 +131,10 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             pbx_app::progress::retry_line(event)
         );
     });
-    let report = pbx_next_version::next_version(&input, &client, &mut |line| console.say(line))
-        .map_err(pbx_app::exit::problem)?;
+    let report = pbx_next_version::next_version(&input, &client, &mut |step| {
+        pbx_app::render::next_version::step(console, step)
+    })
+    .map_err(pbx_app::exit::problem)?;
 
     Ok(pbx_app::render::next_version::report(console, &report))
 }

@@ -130,14 +130,27 @@ pub struct NextVersionReport {
     pub seen_of_base: Vec<(String, Vec<String>)>,
 }
 
+/// What [`next_version`] is doing, as it goes (the binary tells people).
+#[derive(Clone, Copy, Debug)]
+pub enum Step<'a> {
+    /// Listing every file of `package` on the index whose simple API is
+    /// `simple`.
+    ListingIndex {
+        /// The project.
+        package: &'a PackageName,
+        /// The index's simple API.
+        simple: &'a url::Url,
+    },
+}
+
 /// Computes the next fixed-forward version (and writes it with `write`).
 ///
-/// `client` asks the indexes (none when `offline`); `progress` receives
-/// lines worth showing while the run goes on.
+/// `client` asks the indexes (none when `offline`); `progress` is told each
+/// [`Step`] that may take a while.
 pub fn next_version(
     input: &NextVersionInput,
     client: &Client,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Step<'_>),
 ) -> Result<NextVersionReport, NextVersionError> {
     let pyproject_path = input.project_dir.join("pyproject.toml");
     let project = read_project(input, &pyproject_path)?;
@@ -217,10 +230,10 @@ pub fn next_version(
             .map(|spec| index::resolve(spec))
             .collect::<Result<Vec<_>, _>>()?;
         for urls in &indexes {
-            progress(&format!(
-                "pbx-next-version: listing the files of {package} on {}",
-                urls.simple
-            ));
+            progress(Step::ListingIndex {
+                package,
+                simple: &urls.simple,
+            });
             sources.push(index::read(client, urls, package)?);
         }
     }

@@ -1,7 +1,16 @@
 //! pbx-next-version's report.
 
-use pbx_next_version::{NextVersionReport, SourceKind};
+use pbx_next_version::{NextVersionReport, SourceKind, Step};
 use pbx_report::{Console, ExitStatus, Format, MarkdownTable};
+
+/// A step that may take a while, said as it begins.
+pub fn step(console: &mut Console<'_>, step: Step<'_>) {
+    match step {
+        Step::ListingIndex { package, simple } => console.say(&format!(
+            "pbx-next-version: listing the files of {package} on {simple}"
+        )),
+    }
+}
 
 /// What was seen where and why this version on stderr, the outputs, a
 /// table of the sources, and the version (or JSON) on stdout.
