@@ -191,6 +191,10 @@ fn post_counts_every_file_on_every_index_and_every_tag() {
     );
     run.code(0)
         .stdout_is("1.2.3.post3\n")
+        .stderr_has(&format!(
+            "pbx-next-version: listing the files of demo-pkg on {}\n",
+            pypi.simple_url()
+        ))
         .stderr_has(&format!("index {}: 5 file(s)", testpypi.simple_url()))
         .stderr_has("for 1.2.3: 1.2.3, 1.2.3.post1, 1.2.3.post2")
         .stderr_has(&format!("index {}: 1 file(s)", pypi.simple_url()))
