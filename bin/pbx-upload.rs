@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use clap::Parser;
 use pbx_app::exit::problem;
-use pbx_app::progress::{human_size, retry_line, Live};
+use pbx_app::progress::{retry_line, Live};
 use pbx_app::Outcome;
 use pbx_index::{Client, ClientConfig};
 use pbx_report::{run_main, Console, ExitStatus, Format, Problem};
 use pbx_upload::credentials::{self, CredentialInputs, SECRET_VARS};
-use pbx_upload::{Event, OidcEnv, Options, Reporter, TrustedMode};
+use pbx_upload::{OidcEnv, Options, TrustedMode};
 
 /// Upload wheels and sdists to PyPI, TestPyPI or any index speaking the
 /// upload API, refusing to re-use a version, and verify what landed.
@@ -142,58 +142,6 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let format: Format = cli.format.parse().unwrap_or_default();
     run_main(format, |console| run(&cli, console))
-}
-
-struct ConsoleReporter<'a, 'b> {
-    console: &'a mut Console<'b>,
-    live: Live,
-}
-
-impl Reporter for ConsoleReporter<'_, '_> {
-    fn event(&mut self, event: &Event<'_>) {
-        match event {
-            Event::Start {
-                package,
-                version,
-                index,
-                files,
-            } => self.console.say(&format!(
-                "pbx-upload: {package} {version} → {index} ({files} file{})",
-                if *files == 1 { "" } else { "s" }
-            )),
-            Event::TokenMinted => self
-                .console
-                .say("  trusted publishing: upload token minted"),
-            Event::Uploading { filename, size } if self.live.enabled() => {
-                self.live.bytes(filename, *size)
-            }
-            Event::Uploading { filename, size } => self
-                .console
-                .say(&format!("  uploading {filename} ({})", human_size(*size))),
-            Event::Uploaded { .. } => self.live.clear(),
-            Event::Waiting {
-                files,
-                limit,
-                simple,
-            } => {
-                let line = format!(
-                    "waiting up to {} for {simple} to list {files} file(s) with their sha256",
-                    pbx_report::format_duration(*limit)
-                );
-                if self.live.enabled() {
-                    self.live.spinner(&line);
-                } else {
-                    self.console.say(&format!("  {line}"));
-                }
-            }
-            Event::NotYet { missing } => self.live.message(&format!("waiting: {missing}")),
-            Event::Waited => self.live.clear(),
-        }
-    }
-
-    fn mask(&mut self, secret: &str) {
-        self.console.secret(secret);
-    }
 }
 
 fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
@@ -326,7 +274,7 @@ fn run(cli: &Cli, console: &mut Console<'_>) -> Result<ExitStatus, Problem> {
             .map_err(|e| Problem::input(e.to_string()))?,
     };
     let report = {
-        let mut reporter = ConsoleReporter { console, live };
+        let mut reporter = pbx_app::render::upload::Progress::new(console, live);
         pbx_upload::upload(&client, &options, &mut reporter).map_err(problem)?
     };
     pbx_app::render::upload::report(console, &report);

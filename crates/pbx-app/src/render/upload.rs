@@ -2,10 +2,74 @@
 
 use pbx_report::markdown::code;
 use pbx_report::{Console, Format, MarkdownTable};
-use pbx_upload::{FileState, Outcome as UploadOutcome, Report};
+use pbx_upload::{Event, FileState, Outcome as UploadOutcome, Report, Reporter};
 
 use super::label;
-use crate::progress::human_size;
+use crate::progress::{human_size, Live};
+
+/// pbx-upload's progress, as the library reports it: lines on stderr, and
+/// on a terminal a byte bar per file and a spinner while the index is
+/// awaited ([`Live`]).
+#[derive(Debug)]
+pub struct Progress<'a, 'b> {
+    console: &'a mut Console<'b>,
+    live: Live,
+}
+
+impl<'a, 'b> Progress<'a, 'b> {
+    /// Progress on `console`, drawn through `live` (whose bar the upload
+    /// client moves as bytes go out).
+    pub fn new(console: &'a mut Console<'b>, live: Live) -> Self {
+        Progress { console, live }
+    }
+}
+
+impl Reporter for Progress<'_, '_> {
+    fn event(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start {
+                package,
+                version,
+                index,
+                files,
+            } => self.console.say(&format!(
+                "pbx-upload: {package} {version} → {index} ({files} file{})",
+                if *files == 1 { "" } else { "s" }
+            )),
+            Event::TokenMinted => self
+                .console
+                .say("  trusted publishing: upload token minted"),
+            Event::Uploading { filename, size } if self.live.enabled() => {
+                self.live.bytes(filename, *size)
+            }
+            Event::Uploading { filename, size } => self
+                .console
+                .say(&format!("  uploading {filename} ({})", human_size(*size))),
+            Event::Uploaded { .. } => self.live.clear(),
+            Event::Waiting {
+                files,
+                limit,
+                simple,
+            } => {
+                let line = format!(
+                    "waiting up to {} for {simple} to list {files} file(s) with their sha256",
+                    pbx_report::format_duration(*limit)
+                );
+                if self.live.enabled() {
+                    self.live.spinner(&line);
+                } else {
+                    self.console.say(&format!("  {line}"));
+                }
+            }
+            Event::NotYet { missing } => self.live.message(&format!("waiting: {missing}")),
+            Event::Waited => self.live.clear(),
+        }
+    }
+
+    fn mask(&mut self, secret: &str) {
+        self.console.secret(secret);
+    }
+}
 
 /// pbx-upload's report: a line per file on stderr, the outcome, the
 /// Actions outputs and summary, and the result on stdout (one line per file
