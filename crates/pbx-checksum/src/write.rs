@@ -62,7 +62,7 @@ pub fn write(paths: &[PathBuf], output: Option<&Path>) -> Result<WriteReport, Ch
     write_with(paths, output, &pbx_artifact::NoProgress)
 }
 
-/// [`write`], telling `progress` how the hashing goes.
+/// [`write()`], telling `progress` how the hashing goes.
 pub fn write_with(
     paths: &[PathBuf],
     output: Option<&Path>,
