@@ -28,20 +28,6 @@ pub enum Status {
     Unlisted,
 }
 
-impl Status {
-    /// The word `sha256sum -c` would print (`OK`, `FAILED`), and pbx's own
-    /// for what it does not report.
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Ok => "OK",
-            Status::Changed => "FAILED",
-            Status::Missing => "MISSING",
-            Status::Unreadable => "UNREADABLE",
-            Status::Unlisted => "UNLISTED",
-        }
-    }
-}
-
 /// One file's outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verified {

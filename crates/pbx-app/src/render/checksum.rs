@@ -64,7 +64,7 @@ pub fn verify(console: &mut Console<'_>, report: &VerifyReport) -> ExitStatus {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| DEFAULT_MANIFEST.to_string());
     for file in &report.files {
-        lines.push_str(&format!("{}: {}\n", file.name, file.status.word()));
+        lines.push_str(&format!("{}: {}\n", file.name, verify_word(file.status)));
         let line = file.line.unwrap_or(1);
         let location = Location::at(manifest, line, 1);
         let message = match file.status {
@@ -123,6 +123,18 @@ pub fn verify(console: &mut Console<'_>, report: &VerifyReport) -> ExitStatus {
         );
     }
     report.status()
+}
+
+/// The word `sha256sum -c` prints for a file (`OK`, `FAILED`), and pbx's
+/// own for what it does not report.
+fn verify_word(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "OK",
+        Status::Changed => "FAILED",
+        Status::Missing => "MISSING",
+        Status::Unreadable => "UNREADABLE",
+        Status::Unlisted => "UNLISTED",
+    }
 }
 
 /// `inspect`: every check, the hints of unusable artifacts, `name version`
