@@ -1121,3 +1121,58 @@ fn non_ascii_member_names_from_a_real_backend_inspect_clean() {
     assert!(listed.contains("données.py"), "{listed}");
     assert!(listed.contains("日本/__init__.py"), "{listed}");
 }
+
+/// Hashing 256 MiB or more draws a byte bar while it runs, on a terminal
+/// only (here a pseudo-terminal from `script`), and clears it before the
+/// report; off a terminal stderr has the report alone. stdout is the
+/// manifest either way.
+#[test]
+fn a_large_write_shows_a_byte_bar_on_a_terminal_only() {
+    let dir = TempDir::new();
+    let file = dir.join("big-1.0.0-py3-none-any.whl");
+    // Sparse: 257 MiB to hash, no disk spent.
+    File::create(&file).unwrap().set_len(257 << 20).unwrap();
+    let run = Run::of(
+        pbx("pbx-checksum")
+            .args(["write", "-o", "-"])
+            .arg(&file)
+            .current_dir(dir.path()),
+    );
+    run.code(0);
+    assert_eq!(run.stderr, "pbx-checksum: 1 artifact(s) → stdout\n");
+    let manifest = run.stdout.clone();
+    assert!(
+        manifest.ends_with("  big-1.0.0-py3-none-any.whl\n"),
+        "{manifest}"
+    );
+
+    if Command::new("script").arg("--version").output().is_err() {
+        support::skipped("`script` (util-linux) is not installed: no pseudo-terminal");
+        return;
+    }
+    let out = dir.join("stdout");
+    let shell = format!(
+        "'{}' write -o - '{}' > '{}'",
+        support::bin("pbx-checksum").display(),
+        file.display(),
+        out.display()
+    );
+    let session = Command::new("script")
+        .args(["-qec", &shell, "/dev/null"])
+        .current_dir(dir.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(session.status.success(), "{session:?}");
+    let screen = String::from_utf8_lossy(&session.stdout);
+    assert!(screen.contains("hashing ["), "no bar drawn:\n{screen:?}");
+    assert!(screen.contains("/257.00 MiB"), "{screen:?}");
+    // The bar is cleared (erase-line), then the report comes.
+    let cleared = screen.rfind("\u{1b}[2K").expect("the bar is erased");
+    assert!(
+        screen[cleared..].contains("pbx-checksum: 1 artifact(s) → stdout"),
+        "{screen:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), manifest);
+}
