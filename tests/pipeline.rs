@@ -193,7 +193,7 @@ fn a_failing_reinstall_consumes_the_version_and_the_fix_goes_forward() {
     let run = pipeline(&dir, &indexes, "v1.0.0");
     run.code(1)
         .stderr_has("is already published on")
-        .stderr_has("upload       published  already on")
+        .stderr_has("upload       published   already on")
         .stderr_has("pipe-demo 1.0.0 is already published on the testpypi index with exactly")
         .stderr_has("To publish another build, use 1.0.0.post1");
     // Not the wording of a failed upload: nothing here needs fixing.
