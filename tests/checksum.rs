@@ -1062,11 +1062,7 @@ fn verify_reads_nothing_outside_the_manifest_directory_and_no_fifo_or_device() {
     #[cfg(unix)]
     {
         let fifo = project.join("dist/pipe");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        support::mkfifo(&fifo);
         project.write("dist/SHA256SUMS", &format!("{}  pipe\n", "0".repeat(64)));
         let run = checksum(project.path(), &["verify", "-f", "dist/SHA256SUMS"]);
         run.code(1).stderr_has("not a regular file");

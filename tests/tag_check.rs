@@ -608,11 +608,7 @@ fn setup_py_and_poetry_projects_are_told_what_pbx_needs() {
 fn a_fifo_or_device_as_a_project_file_is_refused_at_once() {
     let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
     std::fs::remove_file(dir.join("uv.lock")).unwrap();
-    let status = std::process::Command::new("mkfifo")
-        .arg(dir.join("uv.lock"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    support::mkfifo(&dir.join("uv.lock"));
     Run::of(tag_check(&dir).args(["--tag", "v1.2.3"]))
         .code(2)
         .stderr_has("uv.lock")
@@ -626,11 +622,7 @@ fn a_fifo_or_device_as_a_project_file_is_refused_at_once() {
     // The Actions event payload is read the same way.
     let dir = project_with_lock("proxbox-api", "1.2.3", "1.2.3");
     let event = dir.join("event.json");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&event)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    support::mkfifo(&event);
     Run::of(
         tag_check(&dir)
             .env("GITHUB_EVENT_NAME", "release")

@@ -486,11 +486,7 @@ fn password_stdin_and_pypirc_sections_authenticate() {
 fn a_pypirc_that_is_a_fifo_or_device_is_refused_at_once() {
     let built = Built::new("demo-fifo", "1.0.0");
     let fifo = built.dir.join("pypirc-fifo");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    support::mkfifo(&fifo);
     for pypirc in [fifo.as_path(), Path::new("/dev/zero")] {
         let refused = run(upload(&built)
             .args(["--repository", "local"])

@@ -250,6 +250,14 @@ pub fn write_project(dir: &TempDir, name: &str, version: &str) {
     );
 }
 
+/// Makes a FIFO at `path` (`mkfifo`): a file that hangs whoever opens it
+/// for reading, as long as no writer comes.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
 /// Says that a test could not run what it needed, on stderr. Under `CI=true`
 /// that is a failure, never a pass: a test that cannot run has not passed.
 #[expect(clippy::print_stderr, reason = "a test says what it skipped")]
