@@ -59,7 +59,11 @@ pub fn read_small_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         ));
     }
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the metadata (one more byte to see the end in one read),
+    // so a large lock is read in one call without growing and copying the
+    // buffer; a file that grew meanwhile still reads to the bound.
+    let expected = meta.len().min(MAX_TEXT_FILE) as usize + 1;
+    let mut bytes = Vec::with_capacity(expected);
     let read = file.take(MAX_TEXT_FILE + 1).read_to_end(&mut bytes)?;
     if read as u64 > MAX_TEXT_FILE {
         return Err(std::io::Error::new(
