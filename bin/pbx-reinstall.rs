@@ -238,13 +238,21 @@ fn install(args: &InstallArgs, console: &mut Console<'_>) -> Result<ExitStatus, 
     let (request, requests) = inputs
         .resolve(std::env::var_os("PATH").as_deref())
         .map_err(pbx_app::exit::problem)?;
-    let client_config =
-        ClientConfig::from_vars(|key| std::env::var(key).ok()).map_err(Problem::input)?;
-    let client = Client::new(client_config);
-
-    // Interpreters first: a missing one stops the run before any waiting.
-    let finder = Finder::from_env();
-    let searches = finder.resolve(&requests, &args.python).map_err(|err| {
+    // The client's trusted roots (a few hundred certificates read and
+    // parsed, ~6 ms) are loaded while the interpreters are probed; a
+    // problem with them is still said first.
+    let (client, searches) = std::thread::scope(|scope| {
+        let client =
+            scope.spawn(|| ClientConfig::from_vars(|key| std::env::var(key).ok()).map(Client::new));
+        // Interpreters first: a missing one stops the run before any waiting.
+        let searches = Finder::from_env().resolve(&requests, &args.python);
+        let client = client
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (client, searches)
+    });
+    let client = client.map_err(Problem::input)?;
+    let searches = searches.map_err(|err| {
         Problem::input(format!("--python {err}")).hint("pass the path of a working interpreter")
     })?;
     let skip_missing = pbx_settings::flag_or_env(

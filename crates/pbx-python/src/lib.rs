@@ -20,7 +20,7 @@
 //! 5. `$RUNNER_TOOL_CACHE/Python/X.Y.*/x64` (the setup-python cache of
 //!    GitHub's runners), the highest patch.
 //!
-//! Every candidate is probed with one `python -I -c` run that prints its
+//! Every candidate is probed with one `python -I -S -c` run that prints its
 //! `sys.version_info`, implementation and `sys.executable` ([`probe`]); the
 //! interpreter handed on is the probe's absolute `sys.executable`.
 //! Candidates that fail the probe or answer another version are kept as
@@ -751,7 +751,10 @@ mod tests {
         std::fs::create_dir_all(real.parent().unwrap()).unwrap();
         std::fs::write(
             &real,
-            format!("#!/bin/sh\necho run >> {}\necho '{{\"major\": 3, \"minor\": 13, \"micro\": 4, \"releaselevel\": \"final\", \"serial\": 0, \"implementation\": \"cpython\", \"executable\": \"'$0'\"}}'\n", log.display()),
+            format!(
+                "#!/bin/sh\necho run >> {}\nprintf '3 13 4 final 0 cpython %s' \"$0\"\n",
+                log.display()
+            ),
         )
         .unwrap();
         std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -3,21 +3,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-
 /// How long one probe may take by default (a cold interpreter on a busy
 /// runner starts in well under a second).
 pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The one-line program a probe runs: JSON with the version, the
-/// implementation and the real executable.
-const PROBE_SCRIPT: &str = "import json, sys; v = sys.version_info; \
-print(json.dumps({'major': v[0], 'minor': v[1], 'micro': v[2], \
-'releaselevel': v[3], 'serial': v[4], \
-'implementation': sys.implementation.name, 'executable': sys.executable}))";
+/// The one-line program a probe runs, with `-I -S` (isolated, no `site`):
+/// the version, the implementation and the real executable, separated by
+/// spaces, the executable last (it may hold spaces) and written as the
+/// file system's bytes. Neither `json` nor `site` is imported: that halves
+/// what a probe costs (26 ms of CPU against 15 ms for CPython 3.12 here).
+const PROBE_SCRIPT: &str = "import sys; v = sys.version_info; \
+sys.stdout.buffer.write(('%d %d %d %s %d %s ' % (v[0], v[1], v[2], v[3], v[4], \
+sys.implementation.name)).encode() + sys.executable.encode('utf-8', 'surrogateescape'))";
 
 /// What a probe learnt about an interpreter.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
     /// `sys.version_info.major`.
     pub major: u64,
@@ -78,7 +78,7 @@ pub enum ProbeError {
         /// The limit.
         timeout: Duration,
     },
-    /// It answered something that is not the probe's JSON.
+    /// It answered something that is not the probe's answer.
     #[error("{}: unexpected probe output: {output}", path.display())]
     Output {
         /// The candidate.
@@ -105,10 +105,10 @@ impl ProbeError {
     }
 }
 
-/// Runs `path -I -c <probe>` once and parses what it prints.
+/// Runs `path -I -S -c <probe>` once and parses what it prints.
 pub fn probe(path: &Path, timeout: Duration) -> Result<Probe, ProbeError> {
     let mut child = Command::new(path)
-        .args(["-I", "-c", PROBE_SCRIPT])
+        .args(["-I", "-S", "-c", PROBE_SCRIPT])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -170,13 +170,106 @@ pub fn probe(path: &Path, timeout: Duration) -> Result<Probe, ProbeError> {
             stderr: tail,
         });
     }
-    let text = String::from_utf8_lossy(&stdout);
-    let mut parsed: Probe = serde_json::from_str(text.trim()).map_err(|_| ProbeError::Output {
+    let mut parsed = parse_answer(&stdout).ok_or_else(|| ProbeError::Output {
         path: path.to_path_buf(),
-        output: text.chars().take(200).collect(),
+        output: String::from_utf8_lossy(&stdout).chars().take(200).collect(),
     })?;
     if parsed.executable.as_os_str().is_empty() || !parsed.executable.is_absolute() {
         parsed.executable = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     }
     Ok(parsed)
+}
+
+/// The probe's answer: `MAJOR MINOR MICRO LEVEL SERIAL IMPLEMENTATION
+/// EXECUTABLE`, the executable being the rest (possibly empty).
+fn parse_answer(stdout: &[u8]) -> Option<Probe> {
+    let mut fields = stdout.splitn(7, |b| *b == b' ');
+    let mut text = || std::str::from_utf8(fields.next()?).ok();
+    let number = |field: Option<&str>| field?.parse::<u64>().ok();
+    let major = number(text())?;
+    let minor = number(text())?;
+    let micro = number(text())?;
+    let releaselevel = text()?.to_string();
+    let serial = number(text())?;
+    let implementation = text()?.to_string();
+    let known_level = ["alpha", "beta", "candidate", "final"].contains(&releaselevel.as_str());
+    let plain_name = !implementation.is_empty()
+        && implementation
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !known_level || !plain_name {
+        return None;
+    }
+    let executable = fields.next()?;
+    Some(Probe {
+        major,
+        minor,
+        micro,
+        releaselevel,
+        serial,
+        implementation,
+        executable: path_from_bytes(executable),
+    })
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_is_read_with_an_executable_holding_spaces() {
+        let probe =
+            parse_answer(b"3 13 0 candidate 2 cpython /opt/my python/bin/python3.13").unwrap();
+        assert_eq!(probe.version_string(), "3.13.0rc2");
+        assert_eq!(probe.implementation, "cpython");
+        assert_eq!(
+            probe.executable,
+            PathBuf::from("/opt/my python/bin/python3.13")
+        );
+        // An empty sys.executable is made absolute by the caller.
+        let probe = parse_answer(b"3 12 1 final 0 pypy ").unwrap();
+        assert_eq!(probe.executable, PathBuf::new());
+    }
+
+    #[test]
+    fn anything_else_is_not_an_answer() {
+        for output in [
+            &b""[..],
+            b"Python 3.12.1",
+            b"3 12 1 final 0",
+            b"3 12 x final 0 cpython /usr/bin/python3",
+            b"3 12 1 gamma 0 cpython /usr/bin/python3",
+            b"3 12 1 final 0 c\x1b[31m /usr/bin/python3",
+            b"-3 12 1 final 0 cpython /usr/bin/python3",
+        ] {
+            assert!(parse_answer(output).is_none(), "{output:?}");
+        }
+    }
+
+    #[test]
+    fn a_real_interpreter_answers() {
+        // The interpreter running the tests' tools: any python3 on PATH.
+        let Some(python) =
+            crate::find_on_path("python3", &std::env::var_os("PATH").unwrap_or_default())
+                .into_iter()
+                .next()
+        else {
+            assert!(std::env::var_os("CI").is_none(), "no python3 on PATH");
+            return;
+        };
+        let probe = probe(&python, DEFAULT_PROBE_TIMEOUT).unwrap();
+        assert_eq!(probe.major, 3);
+        assert!(probe.executable.is_absolute());
+    }
 }

@@ -136,22 +136,44 @@ pub(crate) fn run(cmd: &mut Command, cancel: &AtomicBool) -> Outcome {
             }
         }
     };
+    // Each reader says when its pipe is closed: the step is over (or has
+    // closed its output), and its exit is then waited for without the
+    // latency of polling for it.
+    let (closed, pipes_closed) = std::sync::mpsc::channel::<()>();
+    let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        pipe.map(|mut pipe| {
+            let closed = closed.clone();
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                let _ = closed.send(());
+                buf
+            })
+        })
+    };
     let readers = [
-        child.stdout.take().map(|mut s| {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = s.read_to_end(&mut buf);
-                buf
-            })
-        }),
-        child.stderr.take().map(|mut s| {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = s.read_to_end(&mut buf);
-                buf
-            })
-        }),
+        reader(
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ),
+        reader(
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ),
     ];
+    drop(closed);
+    let mut open = readers.iter().flatten().count();
+    while open > 0 && !cancel.load(Ordering::SeqCst) {
+        match pipes_closed.recv_timeout(Duration::from_millis(20)) {
+            Ok(()) => open -= 1,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
     let mut cancelled = false;
     let mut sleep = Duration::from_millis(1);
     let status = loop {

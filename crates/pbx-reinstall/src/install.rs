@@ -137,15 +137,84 @@ pub trait Progress: Sync {
     fn finished(&self, _python: PythonRequest, _rows: &[Row], _took: Duration) {}
 }
 
+/// An interpreter's environment, made ahead of the rest of its job (see
+/// [`make_env`]): the `venv` step's outcome and row text, or why its
+/// directory could not be created.
+#[derive(Debug)]
+pub(crate) struct EnvMade(Result<(Outcome, String), String>);
+
+/// An environment being made ahead, for the job that will use it.
+pub(crate) type Ahead<'scope> =
+    std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'scope, EnvMade>>>;
+
+/// Makes the environment of `interpreter` in `dir` (`dir/env`, with an
+/// empty `dir/work` to run in).
+pub(crate) fn make_env(
+    backend: &Backend,
+    interpreter: &Interpreter,
+    dir: &Path,
+    cancel: &AtomicBool,
+) -> EnvMade {
+    let work = dir.join("work");
+    if let Err(err) = std::fs::create_dir_all(&work) {
+        return EnvMade(Err(format!("cannot create {}: {err}", dir.display())));
+    }
+    let python = &interpreter.executable;
+    let env = dir.join("env");
+    let mut cmd = match backend {
+        Backend::Uv(uv) => {
+            let mut cmd = uv_command(uv);
+            cmd.args([
+                "venv",
+                "--no-config",
+                "--no-python-downloads",
+                "--quiet",
+                "--python",
+            ])
+            .arg(python)
+            .arg(&env);
+            cmd
+        }
+        Backend::Pip => {
+            let mut cmd = Command::new(python);
+            exec::sanitize(&mut cmd);
+            cmd.args(["-m", "venv"]).arg(&env);
+            cmd
+        }
+    };
+    cmd.current_dir(&work);
+    let outcome = exec::run(&mut cmd, cancel);
+    let detail = format!(
+        "Python {} ({}, {}) with {}",
+        interpreter.version,
+        python.display(),
+        interpreter.source,
+        match backend {
+            Backend::Uv(_) => "uv venv",
+            Backend::Pip => "python -m venv",
+        }
+    );
+    EnvMade(Ok((outcome, detail)))
+}
+
+/// The directory of `python`'s environment and work directory under
+/// `root`.
+pub(crate) fn job_dir(root: &Path, python: PythonRequest) -> PathBuf {
+    root.join(format!("py{python}"))
+}
+
 /// Runs `jobs` interpreters at a time (each its own environment under
-/// `root`); returns every interpreter's rows in the order given.
-pub fn run_all(
+/// `root`); returns every interpreter's rows in the order given. `ahead`
+/// holds, for each interpreter in order, the environment being made
+/// already (empty: each job makes its own).
+pub(crate) fn run_all(
     plan: &Plan,
     interpreters: &[(PythonRequest, Interpreter)],
     root: &Path,
     jobs: usize,
     cancel: &AtomicBool,
     progress: &dyn Progress,
+    ahead: &[Ahead<'_>],
 ) -> Vec<Vec<Row>> {
     let next = AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Vec<Row>>> =
@@ -159,16 +228,24 @@ pub fn run_all(
                     break;
                 };
                 let started = std::time::Instant::now();
+                let made = ahead
+                    .get(i)
+                    .and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take())
+                    .map(|handle| {
+                        handle
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    });
                 let rows = Job {
                     plan,
                     python: *request,
                     interpreter,
-                    dir: root.join(format!("py{request}")),
+                    dir: job_dir(root, *request),
                     cancel,
                     progress,
                     rows: Vec::new(),
                 }
-                .run();
+                .run(made);
                 progress.finished(*request, &rows, started.elapsed());
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = rows;
             });
@@ -283,24 +360,23 @@ impl Job<'_> {
         cmd
     }
 
-    fn run(mut self) -> Vec<Row> {
-        let setup = std::fs::create_dir_all(self.work());
-        if let Err(err) = setup {
-            self.push(
-                "venv",
-                Status::Failed,
-                Duration::ZERO,
-                format!("cannot create {}: {err}", self.dir.display()),
-                String::new(),
-            );
-            self.not_run(1, "the environment could not be created");
-            return self.rows;
-        }
+    fn run(mut self, made: Option<EnvMade>) -> Vec<Row> {
+        let made = made.unwrap_or_else(|| {
+            make_env(&self.plan.backend, self.interpreter, &self.dir, self.cancel)
+        });
+        let mut venv = match made.0 {
+            Ok(made) => Some(made),
+            Err(why) => {
+                self.push("venv", Status::Failed, Duration::ZERO, why, String::new());
+                self.not_run(1, "the environment could not be created");
+                return self.rows;
+            }
+        };
         for (i, check) in ["venv", "install", "dependencies"].into_iter().enumerate() {
-            let (outcome, passed) = match i {
-                0 => self.create_venv(),
-                1 => self.install_target(),
-                _ => self.install_dependencies(),
+            let (outcome, passed) = match venv.take() {
+                Some(made) => made,
+                None if check == "install" => self.install_target(),
+                None => self.install_dependencies(),
             };
             let ok = self.step(check, &outcome, passed, |o| failure_detail(o, check));
             if !ok {
@@ -384,37 +460,6 @@ impl Job<'_> {
 
     fn run_cmd(&self, cmd: &mut Command) -> Outcome {
         exec::run(cmd, self.cancel)
-    }
-
-    fn create_venv(&self) -> (Outcome, String) {
-        let python = &self.interpreter.executable;
-        let outcome = match &self.plan.backend {
-            Backend::Uv(uv) => self.run_cmd(
-                uv_command(uv)
-                    .current_dir(self.work())
-                    .args([
-                        "venv",
-                        "--no-config",
-                        "--no-python-downloads",
-                        "--quiet",
-                        "--python",
-                    ])
-                    .arg(python)
-                    .arg(self.env()),
-            ),
-            Backend::Pip => self.run_cmd(self.command(python).args(["-m", "venv"]).arg(self.env())),
-        };
-        let detail = format!(
-            "Python {} ({}, {}) with {}",
-            self.interpreter.version,
-            python.display(),
-            self.interpreter.source,
-            match self.plan.backend {
-                Backend::Uv(_) => "uv venv",
-                Backend::Pip => "python -m venv",
-            }
-        );
-        (outcome, detail)
     }
 
     fn install_cmd(&self, index: &Url) -> Command {

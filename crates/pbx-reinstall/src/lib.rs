@@ -18,7 +18,8 @@
 //!    get a "not applicable" row.
 //! 4. For each interpreter, in parallel, in its own environment under a
 //!    temporary root ([`EnvRoot`]): the environment (`uv venv` or
-//!    `python -m venv`); the target alone from the upload index
+//!    `python -m venv`, made while steps 2 and 3 run when every interpreter
+//!    runs at once: it does not depend on the index's answer); the target alone from the upload index
 //!    (`--no-deps`, `--only-binary :all:` unless only an sdist exists,
 //!    `--require-hashes` with `--dist`); the same `name==version` again with
 //!    only the dependency index, so every dependency comes from there (never
@@ -48,7 +49,8 @@ use pbx_version::{PackageName, Version};
 use url::Url;
 
 pub use inputs::{InputError, Inputs, DEFAULT_PYTHONS};
-pub use install::{run_all, Backend, InstallerChoice, Plan, Progress};
+use install::run_all;
+pub use install::{Backend, InstallerChoice, Plan, Progress};
 pub use local::{local_requires_python, pinned_requirement, read_dist, DistError, LocalArtifact};
 pub use report::{InterpreterReport, MergeError, Report, Row, Status};
 pub use wait::{wait_for_version, Listing, WaitError, WaitEvent, WaitFor};
@@ -205,20 +207,98 @@ pub fn reinstall(
         Some(dir) => read_dist(dir, &request.package, &request.version)?,
         None => Vec::new(),
     };
+    // The environments do not depend on what the index answers: with every
+    // interpreter run at once (the default `--jobs`), each is made while
+    // the index is asked. One that Requires-Python then excludes, or a run
+    // that stops at the wait, leaves it unused in the temporary root.
+    let found: Vec<(PythonRequest, Interpreter)> = searches
+        .iter()
+        .filter_map(|s| s.found.clone().map(|found| (s.request, found)))
+        .collect();
+    let make_ahead = request.jobs == 0 || request.jobs >= found.len();
+    std::thread::scope(|scope| {
+        let mut ahead: Vec<(PythonRequest, install::Ahead<'_>)> = Vec::new();
+        if make_ahead {
+            for (python, interpreter) in &found {
+                let dir = install::job_dir(root.path(), *python);
+                let backend = &request.backend;
+                let handle =
+                    scope.spawn(move || install::make_env(backend, interpreter, &dir, cancel));
+                ahead.push((*python, std::sync::Mutex::new(Some(handle))));
+            }
+        }
+        let (plan, runnable, interpreters, early_rows) =
+            prepare(request, searches, &local, client, root, cancel, reporter)?;
+        let jobs = if request.jobs == 0 {
+            runnable.len()
+        } else {
+            request.jobs
+        };
+        let ahead: Vec<install::Ahead<'_>> = if make_ahead {
+            runnable
+                .iter()
+                .map(|(python, _)| {
+                    let slot = ahead.iter().find(|(p, _)| p == python);
+                    let handle = slot.and_then(|(_, m)| m.lock().ok()?.take());
+                    std::sync::Mutex::new(handle)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let results = run_all(
+            &plan,
+            &runnable,
+            root.path(),
+            jobs,
+            cancel,
+            reporter,
+            &ahead,
+        );
+        Ok(finish_report(
+            request,
+            interpreters,
+            runnable,
+            early_rows,
+            results,
+        ))
+    })
+}
+
+/// What [`prepare`] decided: the plan, the interpreters it applies to, the
+/// report's interpreter list and the rows already known.
+type Prepared = (
+    Plan,
+    Vec<(PythonRequest, Interpreter)>,
+    Vec<InterpreterReport>,
+    Vec<Row>,
+);
+
+/// Steps 2 and 3: waits for the index to list the version, then decides the
+/// plan and which interpreters it applies to.
+fn prepare(
+    request: &Request,
+    searches: Vec<Search>,
+    local: &[LocalArtifact],
+    client: &Client,
+    root: &EnvRoot,
+    cancel: &AtomicBool,
+    reporter: &dyn Reporter,
+) -> Result<Prepared, ReinstallError> {
     let listing = wait_for_version(
         client,
         WaitFor {
             simple: &request.index,
             name: &request.package,
             version: &request.version,
-            local: &local,
+            local,
         },
         request.wait,
         cancel,
         &|event| reporter.wait(event),
     )?;
     reporter.listed(&listing);
-    let requires_python = match local_requires_python(&local)? {
+    let requires_python = match local_requires_python(local)? {
         Some(value) => Some(value),
         None => listing
             .requires_python()
@@ -239,7 +319,7 @@ pub fn reinstall(
         deps_index: request.deps_index.clone(),
         only_binary,
         pinned: (!local.is_empty())
-            .then(|| pinned_requirement(&request.package, &request.version, &local)),
+            .then(|| pinned_requirement(&request.package, &request.version, local)),
         pinned_count: local.len(),
         imports: request.imports.clone(),
         smoke: request.smoke.clone(),
@@ -289,12 +369,17 @@ pub fn reinstall(
     for row in &early_rows {
         reporter.row(row);
     }
-    let jobs = if request.jobs == 0 {
-        runnable.len()
-    } else {
-        request.jobs
-    };
-    let results = run_all(&plan, &runnable, root.path(), jobs, cancel, reporter);
+    Ok((plan, runnable, interpreters, early_rows))
+}
+
+/// Step 5: the report, rows in the order of the interpreters.
+fn finish_report(
+    request: &Request,
+    mut interpreters: Vec<InterpreterReport>,
+    runnable: Vec<(PythonRequest, Interpreter)>,
+    early_rows: Vec<Row>,
+    results: Vec<Vec<Row>>,
+) -> Report {
     let mut rows = early_rows;
     for ((python, _), job_rows) in runnable.iter().zip(results) {
         if job_rows.iter().any(|r| r.status == Status::Failed) {
@@ -328,7 +413,7 @@ pub fn reinstall(
         ));
     }
     report.refresh_ok();
-    Ok(report)
+    report
 }
 
 #[cfg(test)]
