@@ -10,12 +10,14 @@
 //! one. Many files are hashed on every core with rayon, each on its own
 //! thread with plain reads (the cores are busy hashing already).
 //!
-//! Buffers are 256 KiB: large enough that syscalls vanish from the profile,
-//! small enough that a buffer the kernel just filled is still in the
-//! core's L2 cache when it is hashed (a 1 MiB buffer is not, and the copy
-//! then costs more system time). Each thread keeps its buffer for every
-//! file it hashes, so 200 files do not mean 200 fresh zeroed allocations
-//! and their page faults.
+//! A thread that reads and hashes in turn reads 64 KiB at a time: the
+//! kernel's copy lands in the core's L1/L2 caches and is hashed from there
+//! (200 files of 5 MiB: 0.14 s of system time against 0.20 s with 256 KiB
+//! reads, and 8 % less wall time; 16 and 32 KiB cost more syscalls than
+//! they save). The ring of a reader thread holds 256 KiB buffers, which
+//! keep its hand-overs to the other core few (64 KiB ones were slower
+//! there). Each thread keeps its buffer for every file it hashes, so 200
+//! files do not mean 200 fresh zeroed allocations and their page faults.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -30,8 +32,11 @@ use sha2::Digest as _;
 
 use crate::error::ArtifactError;
 
-/// Read size (see the module documentation).
-const BUFFER_BYTES: usize = 256 << 10;
+/// Read size of a thread that reads and hashes (see the module
+/// documentation).
+const BUFFER_BYTES: usize = 64 << 10;
+/// Size of each buffer in a reader thread's ring.
+const RING_BUFFER_BYTES: usize = 256 << 10;
 /// Buffers in flight between the reader thread and the hasher.
 const RING: usize = 4;
 
@@ -246,7 +251,7 @@ fn hash_overlapped(mut file: File, progress: &dyn HashProgress) -> io::Result<(S
     let (free_tx, free_rx) = sync_channel::<Vec<u8>>(RING);
     for _ in 0..RING {
         free_tx
-            .send(vec![0u8; BUFFER_BYTES])
+            .send(vec![0u8; RING_BUFFER_BYTES])
             .map_err(|_| io::Error::other("buffer ring closed"))?;
     }
     std::thread::scope(|scope| {
