@@ -151,7 +151,11 @@ pub trait Progress: Sync {
 /// [`make_env`]): the `venv` step's outcome and row text, or why its
 /// directory could not be created.
 #[derive(Debug)]
-pub(crate) struct EnvMade(Result<(Outcome, String), String>);
+pub(crate) struct EnvMade {
+    /// How long making it took (part of the job's time).
+    took: Duration,
+    made: Result<(Outcome, String), String>,
+}
 
 /// An environment being made ahead, for the job that will use it.
 pub(crate) type Ahead<'scope> =
@@ -165,9 +169,13 @@ pub(crate) fn make_env(
     dir: &Path,
     cancel: &AtomicBool,
 ) -> EnvMade {
+    let started = std::time::Instant::now();
     let work = dir.join("work");
     if let Err(err) = std::fs::create_dir_all(&work) {
-        return EnvMade(Err(format!("cannot create {}: {err}", dir.display())));
+        return EnvMade {
+            took: started.elapsed(),
+            made: Err(format!("cannot create {}: {err}", dir.display())),
+        };
     }
     let python = &interpreter.executable;
     let env = dir.join("env");
@@ -204,7 +212,10 @@ pub(crate) fn make_env(
             Backend::Pip => "python -m venv",
         }
     );
-    EnvMade(Ok((outcome, detail)))
+    EnvMade {
+        took: started.elapsed(),
+        made: Ok((outcome, detail)),
+    }
 }
 
 /// The directory of `python`'s environment and work directory under
@@ -237,7 +248,6 @@ pub(crate) fn run_all(
                 let Some((request, interpreter)) = interpreters.get(i) else {
                     break;
                 };
-                let started = std::time::Instant::now();
                 let made = ahead
                     .get(i)
                     .and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take())
@@ -246,6 +256,10 @@ pub(crate) fn run_all(
                             .join()
                             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                     });
+                // An environment made ahead (while the index was asked)
+                // counts in the job's time, the wait for the index not.
+                let ahead_took = made.as_ref().map_or(Duration::ZERO, |m| m.took);
+                let started = std::time::Instant::now();
                 let rows = Job {
                     plan,
                     python: *request,
@@ -256,7 +270,7 @@ pub(crate) fn run_all(
                     rows: Vec::new(),
                 }
                 .run(made);
-                progress.finished(*request, &rows, started.elapsed());
+                progress.finished(*request, &rows, ahead_took + started.elapsed());
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = rows;
             });
         }
@@ -374,7 +388,7 @@ impl Job<'_> {
         let made = made.unwrap_or_else(|| {
             make_env(&self.plan.backend, self.interpreter, &self.dir, self.cancel)
         });
-        let mut venv = match made.0 {
+        let mut venv = match made.made {
             Ok(made) => Some(made),
             Err(why) => {
                 self.push("venv", Status::Failed, Duration::ZERO, why, String::new());
