@@ -140,30 +140,15 @@ pub(crate) fn run(cmd: &mut Command, cancel: &AtomicBool) -> Outcome {
     // closed its output), and its exit is then waited for without the
     // latency of polling for it.
     let (closed, pipes_closed) = std::sync::mpsc::channel::<()>();
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        pipe.map(|mut pipe| {
-            let closed = closed.clone();
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = pipe.read_to_end(&mut buf);
-                let _ = closed.send(());
-                buf
-            })
-        })
-    };
     let readers = [
-        reader(
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ),
-        reader(
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ),
+        child
+            .stdout
+            .take()
+            .map(|pipe| read_all(pipe, closed.clone())),
+        child
+            .stderr
+            .take()
+            .map(|pipe| read_all(pipe, closed.clone())),
     ];
     drop(closed);
     let mut open = readers.iter().flatten().count();
@@ -220,6 +205,19 @@ pub(crate) fn run(cmd: &mut Command, cancel: &AtomicBool) -> Outcome {
         duration: started.elapsed(),
         cancelled,
     }
+}
+
+/// Reads `pipe` to its end on a thread, then says so on `closed`.
+fn read_all<R: Read + Send + 'static>(
+    mut pipe: R,
+    closed: std::sync::mpsc::Sender<()>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        let _ = closed.send(());
+        buf
+    })
 }
 
 /// Kills the process group `pid` leads (the step and everything it

@@ -170,7 +170,7 @@ pub(crate) fn make_env(
     cancel: &AtomicBool,
 ) -> EnvMade {
     let started = std::time::Instant::now();
-    let work = dir.join("work");
+    let work = work_in(dir);
     if let Err(err) = std::fs::create_dir_all(&work) {
         return EnvMade {
             took: started.elapsed(),
@@ -178,7 +178,7 @@ pub(crate) fn make_env(
         };
     }
     let python = &interpreter.executable;
-    let env = dir.join("env");
+    let env = env_in(dir);
     let mut cmd = match backend {
         Backend::Uv(uv) => {
             let mut cmd = offline_uv_command(uv);
@@ -194,8 +194,7 @@ pub(crate) fn make_env(
             cmd
         }
         Backend::Pip => {
-            let mut cmd = Command::new(python);
-            exec::sanitize(&mut cmd);
+            let mut cmd = step_command(python, &work);
             cmd.args(["-m", "venv"]).arg(&env);
             cmd
         }
@@ -222,6 +221,24 @@ pub(crate) fn make_env(
 /// `root`.
 pub(crate) fn job_dir(root: &Path, python: PythonRequest) -> PathBuf {
     root.join(format!("py{python}"))
+}
+
+/// The environment in a job's directory.
+fn env_in(dir: &Path) -> PathBuf {
+    dir.join("env")
+}
+
+/// The empty directory a job's commands run in.
+fn work_in(dir: &Path) -> PathBuf {
+    dir.join("work")
+}
+
+/// `program`, sanitized, run in `work`.
+fn step_command(program: &Path, work: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    exec::sanitize(&mut cmd);
+    cmd.current_dir(work);
+    cmd
 }
 
 /// Runs `jobs` interpreters at a time (each its own environment under
@@ -293,11 +310,11 @@ struct Job<'a> {
 
 impl Job<'_> {
     fn env(&self) -> PathBuf {
-        self.dir.join("env")
+        env_in(&self.dir)
     }
 
     fn work(&self) -> PathBuf {
-        self.dir.join("work")
+        work_in(&self.dir)
     }
 
     fn env_bin(&self) -> PathBuf {
@@ -378,10 +395,7 @@ impl Job<'_> {
     }
 
     fn command(&self, program: &Path) -> Command {
-        let mut cmd = Command::new(program);
-        exec::sanitize(&mut cmd);
-        cmd.current_dir(self.work());
-        cmd
+        step_command(program, &self.work())
     }
 
     fn run(mut self, made: Option<EnvMade>) -> Vec<Row> {

@@ -18,9 +18,9 @@
 //!    get a "not applicable" row.
 //! 4. For each interpreter, in parallel, in its own environment under a
 //!    temporary root ([`EnvRoot`]): the environment (`uv venv` or
-//!    `python -m venv`, made while steps 2 and 3 run when every interpreter
-//!    runs at once: it does not depend on the index's answer); the target alone from the upload index
-//!    (`--no-deps`, `--only-binary :all:` unless only an sdist exists,
+//!    `python -m venv`, made while steps 2 and 3 run when every
+//!    interpreter runs at once: it does not depend on the index's answer);
+//!    the target alone from the upload index (`--no-deps`, `--only-binary :all:` unless only an sdist exists,
 //!    `--require-hashes` with `--dist`); the same `name==version` again with
 //!    only the dependency index, so every dependency comes from there (never
 //!    `--extra-index-url`: a same-named package on the upload index is never
@@ -217,14 +217,14 @@ pub fn reinstall(
         .collect();
     let make_ahead = request.jobs == 0 || request.jobs >= found.len();
     std::thread::scope(|scope| {
-        let mut ahead: Vec<(PythonRequest, install::Ahead<'_>)> = Vec::new();
+        let mut made = Vec::new();
         if make_ahead {
             for (python, interpreter) in &found {
                 let dir = install::job_dir(root.path(), *python);
                 let backend = &request.backend;
                 let handle =
                     scope.spawn(move || install::make_env(backend, interpreter, &dir, cancel));
-                ahead.push((*python, std::sync::Mutex::new(Some(handle))));
+                made.push((*python, handle));
             }
         }
         let (plan, runnable, interpreters, early_rows) =
@@ -234,13 +234,14 @@ pub fn reinstall(
         } else {
             request.jobs
         };
+        // In the order of the runnable interpreters; the environments of
+        // the others are joined when the scope ends.
         let ahead: Vec<install::Ahead<'_>> = if make_ahead {
             runnable
                 .iter()
                 .map(|(python, _)| {
-                    let slot = ahead.iter().find(|(p, _)| p == python);
-                    let handle = slot.and_then(|(_, m)| m.lock().ok()?.take());
-                    std::sync::Mutex::new(handle)
+                    let at = made.iter().position(|(p, _)| p == python);
+                    std::sync::Mutex::new(at.map(|i| made.swap_remove(i).1))
                 })
                 .collect()
         } else {
