@@ -137,16 +137,23 @@ fn fetch(file: &IndexFile) -> PathBuf {
             return dest;
         }
     }
-    let partial = cache.join(format!("{}.part", file.filename));
+    // A part file of this download's own: tests running at once may fetch
+    // the same file (one shared `.part` name let one test rename the
+    // other's away). Whichever finishes last replaces the same bytes.
+    let partial = tempfile::Builder::new()
+        .prefix(&format!("{}.", file.filename))
+        .suffix(".part")
+        .tempfile_in(&cache)
+        .unwrap();
     let got = client()
-        .download_to(&file.url, &partial)
+        .download_to(&file.url, partial.path())
         .unwrap_or_else(|e| panic!("downloading {}: {e}", file.filename));
     assert_eq!(
         got, want,
         "{}: the bytes differ from the index's sha256",
         file.filename
     );
-    std::fs::rename(&partial, &dest).unwrap();
+    partial.persist(&dest).unwrap();
     dest
 }
 
