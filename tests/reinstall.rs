@@ -370,6 +370,8 @@ fn a_failing_import_and_a_failing_smoke_command_fail_their_own_rows() {
         "true",
         "--smoke",
         "echo about to fail; exit 3",
+        "--smoke",
+        HOSTILE_SMOKE,
     ]));
     run.code(1);
     let table = &run.stdout;
@@ -400,8 +402,25 @@ fn a_failing_import_and_a_failing_smoke_command_fail_their_own_rows() {
         table.contains("smoke: echo about to fail; exit 3: output (tail)\n  about to fail"),
         "{table}"
     );
-    assert!(table.contains("2 failed"), "{table}");
+    // The step's escape sequences (a window title, colours) are not
+    // passed to the terminal: the row and the tail show the plain text.
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table:?}"
+    );
+    assert!(
+        line(HOSTILE_SMOKE).contains("red alert (exit status 4)"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("{HOSTILE_SMOKE}: output (tail)\n  red alert\n")),
+        "{table}"
+    );
+    assert!(table.contains("3 failed"), "{table}");
 }
+
+/// A smoke command whose output retitles the terminal and colours itself.
+const HOSTILE_SMOKE: &str = r"printf '\033]0;pwned\007\033[31mred alert\033[0m\n'; exit 4";
 
 #[test]
 fn a_version_the_index_does_not_list_fails_without_installing() {

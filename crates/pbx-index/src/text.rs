@@ -149,6 +149,38 @@ pub fn one_safe_line(text: &str, max: usize) -> String {
     }
 }
 
+/// Another program's output (an installer, Python, a smoke command) made
+/// safe to show as lines: terminal escape sequences removed whole (colours,
+/// cursor moves, screen clears, window titles, clipboard writes: parsed by
+/// `strip-ansi-escapes`, not guessed), a carriage return ends a line (a
+/// progress line redrawn in place shows each state, not one overwriting
+/// the other), a tab is a space, and every other control character and
+/// Unicode direction override is removed. Workflow commands are defused
+/// where text is printed ([`pbx_report`'s `no_commands`]), not here: the
+/// lines stay as the program wrote them.
+///
+/// [`pbx_report`'s `no_commands`]: https://docs.rs/pbx-report
+pub fn outside_lines(text: &str) -> String {
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', " ");
+    strip_ansi_escapes::strip_str(text)
+        .chars()
+        .filter(|&c| c == '\n' || !(c.is_control() || is_direction_control(c)))
+        .collect()
+}
+
+/// Characters that reorder how the text around them is displayed (the
+/// bidirectional embeddings, overrides and isolates, and the marks), so
+/// that what a person reads is not what the bytes say.
+fn is_direction_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +223,23 @@ mod tests {
         let text = outside_text(&long);
         assert_eq!(text.chars().count(), MAX_OUTSIDE_TEXT + 1);
         assert!(text.ends_with('…'));
+    }
+
+    #[test]
+    fn program_output_keeps_its_lines_without_escape_sequences_or_controls() {
+        // Colours, a screen clear, a window title, a clipboard write (OSC
+        // 52), a bell, a backspace, a progress line redrawn with `\r`, a
+        // tab, a direction override and a C1 control.
+        let hostile = "\u{1b}[2J\u{1b}]0;owned\u{7}\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[31merror:\u{1b}[0m bad\u{8}d\r\n 10%\r 50%\r100%\nname\tvalue \u{202e}txt.exe\u{202c}\u{9b}31m\n::error::x\n";
+        let text = outside_lines(hostile);
+        assert_eq!(
+            text,
+            "error: badd\n 10%\n 50%\n100%\nname value txt.exe31m\n::error::x\n"
+        );
+        assert!(
+            !text.chars().any(|c| c != '\n' && c.is_control()),
+            "{text:?}"
+        );
+        assert_eq!(outside_lines("plain\ntext\n"), "plain\ntext\n");
     }
 }

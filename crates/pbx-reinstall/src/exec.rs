@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 const TAIL_LINES: usize = 25;
 /// How many bytes of output a failed row keeps at most.
 const TAIL_BYTES: usize = 4000;
+/// The most bytes of each of a step's two streams kept (their end).
+const MAX_OUTPUT_BYTES: usize = 1 << 20;
 
 /// Environment variables that would steer pip or uv elsewhere (another
 /// index, extra indexes, constraints, a config file, another interpreter):
@@ -183,16 +185,24 @@ pub(crate) fn run(cmd: &mut Command, cancel: &AtomicBool) -> Outcome {
     // for them.
     let readers = if cancelled { [None, None] } else { readers };
     for (i, reader) in readers.into_iter().enumerate() {
-        let bytes = reader
+        let (bytes, dropped) = reader
             .map(|r| r.join().unwrap_or_default())
             .unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
         if i == 0 {
             stdout = text.to_string();
         }
+        // What a person is shown: the step's lines without its escape
+        // sequences and control characters (a package's code or a smoke
+        // command could otherwise clear the screen, retitle the terminal or
+        // write to its clipboard).
+        let text = pbx_index::text::outside_lines(&text);
         if !text.trim().is_empty() {
             if !output.is_empty() && !output.ends_with('\n') {
                 output.push('\n');
+            }
+            if dropped {
+                output.push_str("… (earlier output dropped)\n");
             }
             output.push_str(&text);
         }
@@ -207,16 +217,38 @@ pub(crate) fn run(cmd: &mut Command, cancel: &AtomicBool) -> Outcome {
     }
 }
 
-/// Reads `pipe` to its end on a thread, then says so on `closed`.
+/// Reads `pipe` to its end on a thread, keeping its last
+/// [`MAX_OUTPUT_BYTES`] (a step that writes without end cannot fill the
+/// memory), then says so on `closed`. `true` with the bytes when the
+/// beginning was dropped.
 fn read_all<R: Read + Send + 'static>(
     mut pipe: R,
     closed: std::sync::mpsc::Sender<()>,
-) -> std::thread::JoinHandle<Vec<u8>> {
+) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = pipe.read_to_end(&mut buf);
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut dropped = false;
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.extend_from_slice(&chunk[..n]);
+                    if buf.len() >= 2 * MAX_OUTPUT_BYTES {
+                        buf.drain(..buf.len() - MAX_OUTPUT_BYTES);
+                        dropped = true;
+                    }
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        if buf.len() > MAX_OUTPUT_BYTES {
+            buf.drain(..buf.len() - MAX_OUTPUT_BYTES);
+            dropped = true;
+        }
         let _ = closed.send(());
-        buf
+        (buf, dropped)
     })
 }
 
@@ -273,5 +305,36 @@ mod tests {
         );
         assert_eq!(outcome.code, Some(3));
         assert_eq!(outcome.output, "out\nerr\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_output_shown_has_no_escape_sequences_and_a_flood_is_cut_to_its_end() {
+        let cancel = AtomicBool::new(false);
+        let outcome = run(
+            Command::new("sh").args([
+                "-c",
+                r"printf '\033]52;c;cHduZWQ=\007\033[2J\033[31mboom\033[0m\r\n'; exit 1",
+            ]),
+            &cancel,
+        );
+        assert_eq!(outcome.output, "boom\n");
+        assert_eq!(outcome.tail(), "boom");
+        // Three MiB of output: the last MiB is kept, and says so.
+        let outcome = run(
+            Command::new("sh").args([
+                "-c",
+                r"head -c 3145728 /dev/zero | tr '\0' x; echo; echo the end",
+            ]),
+            &cancel,
+        );
+        assert!(outcome.ok);
+        assert!(
+            outcome.output.starts_with("… (earlier output dropped)\n"),
+            "{}",
+            &outcome.output[..80]
+        );
+        assert!(outcome.output.ends_with("x\nthe end\n"));
+        assert!(outcome.output.len() < MAX_OUTPUT_BYTES + 100);
     }
 }

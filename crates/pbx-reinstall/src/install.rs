@@ -679,7 +679,10 @@ impl Job<'_> {
                 "version",
                 Status::Failed,
                 outcome.duration,
-                format!("the installed version is not PEP 440: {err}"),
+                format!(
+                    "the installed version is not PEP 440: {}",
+                    pbx_index::text::one_safe_line(&err.to_string(), 300)
+                ),
                 String::new(),
             ),
         }
