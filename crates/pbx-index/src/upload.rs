@@ -38,9 +38,12 @@ impl Artifact {
     /// Parses the filename, reads the metadata (a wheel's own
     /// `.dist-info/METADATA`, an sdist's top-level `PKG-INFO`) and computes
     /// the SHA-256, which the release checks need before anything is sent.
-    /// (The BLAKE2b-256 is computed while the file is sent, see
-    /// [`Client::upload`]; no MD5: the upload API does not need it, and
-    /// twine 7 and uv no longer send it.)
+    /// It is the one digest the upload form carries: the upload API takes
+    /// any one of its digests (PyPI checks each one it is given), and every
+    /// index takes the SHA-256. No BLAKE2b-256: hashing it as the file went
+    /// out kept the sending thread busy, and the file went out ~0.1–0.2 s
+    /// slower per 200 MiB than `curl -F` sends it (docs/benchmarks.md). No
+    /// MD5: twine 7 and uv no longer send it.
     pub fn read(path: &Path) -> Result<Artifact, ArtifactError> {
         let (dist, metadata) = pbx_artifact::read_metadata(path)?;
         let (size, sha256) = digests(path).map_err(|source| ArtifactError::Io {
@@ -63,8 +66,7 @@ impl Artifact {
     }
 
     /// The form fields of the upload request that go before the file, in
-    /// order (everything but `content` and `blake2_256_digest`, which
-    /// follows the file: it is computed while the file is sent).
+    /// order (everything but `content`).
     pub fn form_fields(&self) -> Vec<(&'static str, String)> {
         let meta = &self.metadata;
         let mut fields: Vec<(&'static str, String)> = vec![
@@ -136,8 +138,6 @@ const METADATA_FIELDS: &[(&str, &str)] = &[
     ("Dynamic", "dynamic"),
 ];
 
-type Blake2b256 = blake2::Blake2b<blake2::digest::consts::U32>;
-
 /// Size and SHA-256 of a file.
 fn digests(path: &Path) -> io::Result<(u64, String)> {
     let (sha256, size) = pbx_artifact::sha256_reader(File::open(path)?)?;
@@ -145,17 +145,11 @@ fn digests(path: &Path) -> io::Result<(u64, String)> {
 }
 
 /// The multipart body of an upload: text parts, then the file streamed
-/// from disk, then the `blake2_256_digest` part (the file's BLAKE2b-256,
-/// computed as the file goes out: the upload API reads the whole form, so
-/// a digest field may follow the file; pypiserver and devpi-server take it,
-/// see tests/upload.rs), then the closing boundary. Its length is known up
-/// front (the digest is 64 hex digits).
+/// from disk, then the closing boundary. Its length is known up front.
 struct Multipart {
     boundary: String,
     head: Vec<u8>,
-    /// Between the file and the digest's hex digits.
-    digest_head: Vec<u8>,
-    /// After the digest.
+    /// After the file.
     tail: Vec<u8>,
     path: PathBuf,
     file_size: u64,
@@ -183,15 +177,10 @@ impl Multipart {
             )
             .as_bytes(),
         );
-        let digest_head = format!(
-            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"blake2_256_digest\"\r\n\r\n"
-        )
-        .into_bytes();
         let tail = format!("\r\n--{boundary}--\r\n").into_bytes();
         Multipart {
             boundary,
             head,
-            digest_head,
             tail,
             path: artifact.path.clone(),
             file_size: artifact.size,
@@ -203,13 +192,10 @@ impl Multipart {
     }
 
     fn len(&self) -> u64 {
-        self.head.len() as u64
-            + self.file_size
-            + self.digest_head.len() as u64
-            + BLAKE2_HEX_LEN
-            + self.tail.len() as u64
+        self.head.len() as u64 + self.file_size + self.tail.len() as u64
     }
 
+    /// One reading of the body: the head, the file, the tail.
     fn open(&self) -> Result<Box<dyn Read + '_>, IndexError> {
         let io_error = |source| IndexError::Io {
             path: self.path.clone(),
@@ -227,53 +213,11 @@ impl Multipart {
             inner: file,
             remaining: self.file_size,
         };
-        Ok(Box::new(Body {
-            head: io::Cursor::new(&self.head[..]),
-            file,
-            blake2: Blake2b256::new(),
-            after: None,
-            multipart: self,
-        }))
-    }
-}
-
-/// Hex digits of a BLAKE2b-256 digest.
-const BLAKE2_HEX_LEN: u64 = 64;
-
-/// One reading of a [`Multipart`] body: the head, the file (hashed as it
-/// passes), then the digest part and the closing boundary.
-struct Body<'m> {
-    head: io::Cursor<&'m [u8]>,
-    file: ExactReader<File>,
-    blake2: Blake2b256,
-    /// Everything after the file, once the file is read.
-    after: Option<io::Cursor<Vec<u8>>>,
-    multipart: &'m Multipart,
-}
-
-impl Read for Body<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Some(after) = &mut self.after {
-            return after.read(buf);
-        }
-        let n = self.head.read(buf)?;
-        if n > 0 {
-            return Ok(n);
-        }
-        let n = self.file.read(buf)?;
-        if n > 0 {
-            self.blake2.update(&buf[..n]);
-            return Ok(n);
-        }
-        let digest = hex::encode(std::mem::take(&mut self.blake2).finalize());
-        let mut after = Vec::with_capacity(
-            self.multipart.digest_head.len() + digest.len() + self.multipart.tail.len(),
-        );
-        after.extend_from_slice(&self.multipart.digest_head);
-        after.extend_from_slice(digest.as_bytes());
-        after.extend_from_slice(&self.multipart.tail);
-        let after = self.after.insert(io::Cursor::new(after));
-        after.read(buf)
+        Ok(Box::new(
+            io::Cursor::new(&self.head[..])
+                .chain(file)
+                .chain(io::Cursor::new(&self.tail[..])),
+        ))
     }
 }
 
@@ -797,26 +741,22 @@ mod tests {
     }
 
     #[test]
-    fn the_body_carries_the_blake2_of_the_file_after_it() {
+    fn the_body_is_the_head_the_file_and_the_tail() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"abc").unwrap();
         let multipart = Multipart {
             boundary: "b".into(),
             head: b"HEAD|".to_vec(),
-            digest_head: b"|DIGEST=".to_vec(),
             tail: b"|END".to_vec(),
             path: path.clone(),
             file_size: 3,
         };
-        // Twice: every attempt reads (and hashes) the file afresh.
+        // Twice: every attempt reads the file afresh.
         for _ in 0..2 {
             let mut body = Vec::new();
             multipart.open().unwrap().read_to_end(&mut body).unwrap();
-            assert_eq!(
-                String::from_utf8(body.clone()).unwrap(),
-                "HEAD|abc|DIGEST=bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319|END"
-            );
+            assert_eq!(String::from_utf8(body.clone()).unwrap(), "HEAD|abc|END");
             assert_eq!(body.len() as u64, multipart.len());
         }
         // Bigger than any read buffer.
@@ -828,8 +768,12 @@ mod tests {
         };
         let mut body = Vec::new();
         multipart.open().unwrap().read_to_end(&mut body).unwrap();
-        let expected = hex::encode(Blake2b256::digest(&big));
-        assert!(body.ends_with(format!("{expected}|END").as_bytes()));
+        assert_eq!(&body[5..body.len() - 4], &big[..]);
         assert_eq!(body.len() as u64, multipart.len());
+        // A file that shrank after its digest was computed is refused
+        // before anything is sent; one that is cut short while being sent
+        // fails the reading, so no body is shorter than its length.
+        std::fs::write(&path, b"ab").unwrap();
+        assert!(multipart.open().is_err());
     }
 }
