@@ -213,12 +213,19 @@ def markdown(result: dict, base: int = 0) -> str:
 
 
 def ratio_line(result: dict, fast: int, slow: int) -> str:
+    """`slow` against `fast`: the ratio of the medians, then round by round
+    (each round ran both, one right after the other, in alternating order)
+    the median and the min–max of the pairs' ratios, the best against the
+    best, and the CPU. Two decimals: a target such as 1.1× is read off it."""
     rows = result["rows"]
     f, s = rows[fast], rows[slow]
+    pairs = sorted(sw / fw for sw, fw in zip(s["walls"], f["walls"]))
     return (
-        f"Ratio `{s['name']}` / `{f['name']}`: {s['wall_median'] / f['wall_median']:.1f}× "
-        f"(median wall; best {s['wall_min'] / f['wall_min']:.1f}×, "
-        f"CPU {s['cpu_median'] / max(f['cpu_median'], 1e-9):.1f}×)."
+        f"Ratio `{s['name']}` / `{f['name']}`: {s['wall_median'] / f['wall_median']:.2f}× "
+        f"(median wall; the {len(pairs)} interleaved pairs: median "
+        f"{statistics.median(pairs):.2f}×, min–max {pairs[0]:.2f}×–{pairs[-1]:.2f}×; "
+        f"best against best {s['wall_min'] / f['wall_min']:.2f}×; "
+        f"CPU {s['cpu_median'] / max(f['cpu_median'], 1e-9):.2f}×)."
     )
 
 
