@@ -156,10 +156,8 @@ pub fn one_safe_line(text: &str, max: usize) -> String {
 /// progress line redrawn in place shows each state, not one overwriting
 /// the other), a tab is a space, and every other control character and
 /// Unicode direction override is removed. Workflow commands are defused
-/// where text is printed ([`pbx_report`'s `no_commands`]), not here: the
-/// lines stay as the program wrote them.
-///
-/// [`pbx_report`'s `no_commands`]: https://docs.rs/pbx-report
+/// where text is printed (`pbx_report::console::no_commands`), not here:
+/// the lines stay as the program wrote them.
 pub fn outside_lines(text: &str) -> String {
     let text = text
         .replace("\r\n", "\n")

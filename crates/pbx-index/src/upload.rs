@@ -770,9 +770,8 @@ mod tests {
         multipart.open().unwrap().read_to_end(&mut body).unwrap();
         assert_eq!(&body[5..body.len() - 4], &big[..]);
         assert_eq!(body.len() as u64, multipart.len());
-        // A file that shrank after its digest was computed is refused
-        // before anything is sent; one that is cut short while being sent
-        // fails the reading, so no body is shorter than its length.
+        // A file whose size changed after its digest was computed is
+        // refused before anything is sent.
         std::fs::write(&path, b"ab").unwrap();
         assert!(multipart.open().is_err());
     }
