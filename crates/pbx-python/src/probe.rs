@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 /// runner starts in well under a second).
 pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The most bytes of each of a probe's two streams that are read: an answer
+/// is one short line, and a candidate that writes without end (any file
+/// named like an interpreter is a candidate) must not fill the memory.
+const PROBE_OUTPUT_CAP: u64 = 64 * 1024;
+
 /// The one-line program a probe runs, with `-I -S` (isolated, no `site`):
 /// the version, the implementation and the real executable, separated by
 /// spaces, the executable last (it may hold spaces) and written as the
@@ -119,14 +124,16 @@ pub fn probe(path: &Path, timeout: Duration) -> Result<Probe, ProbeError> {
         })?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
+    // Each pipe is closed once its cap is read: a candidate still writing
+    // then fails (a broken pipe) instead of waiting for the timeout.
     let out_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
+        let _ = (&mut stdout).take(PROBE_OUTPUT_CAP).read_to_end(&mut buf);
         buf
     });
     let err_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
+        let _ = (&mut stderr).take(PROBE_OUTPUT_CAP).read_to_end(&mut buf);
         buf
     });
     let started = Instant::now();
@@ -163,16 +170,15 @@ pub fn probe(path: &Path, timeout: Duration) -> Result<Probe, ProbeError> {
             .map(str::trim)
             .find(|l| !l.is_empty())
             .unwrap_or("");
-        let tail: String = first.chars().take(200).collect();
         return Err(ProbeError::Exit {
             path: path.to_path_buf(),
             code: status.code().unwrap_or(-1),
-            stderr: tail,
+            stderr: shown(first),
         });
     }
     let mut parsed = parse_answer(&stdout).ok_or_else(|| ProbeError::Output {
         path: path.to_path_buf(),
-        output: String::from_utf8_lossy(&stdout).chars().take(200).collect(),
+        output: shown(&String::from_utf8_lossy(&stdout)),
     })?;
     if parsed.executable.as_os_str().is_empty() || !parsed.executable.is_absolute() {
         parsed.executable = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -180,8 +186,15 @@ pub fn probe(path: &Path, timeout: Duration) -> Result<Probe, ProbeError> {
     Ok(parsed)
 }
 
+/// At most 200 characters of what a candidate wrote, for an error message:
+/// without control characters (no escape sequence reaches a terminal).
+fn shown(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
 /// The probe's answer: `MAJOR MINOR MICRO LEVEL SERIAL IMPLEMENTATION
-/// EXECUTABLE`, the executable being the rest (possibly empty).
+/// EXECUTABLE`, the executable being the rest (possibly empty, never with a
+/// control character: it is shown in reports).
 fn parse_answer(stdout: &[u8]) -> Option<Probe> {
     let mut fields = stdout.splitn(7, |b| *b == b' ');
     let mut text = || std::str::from_utf8(fields.next()?).ok();
@@ -201,6 +214,12 @@ fn parse_answer(stdout: &[u8]) -> Option<Probe> {
         return None;
     }
     let executable = fields.next()?;
+    if String::from_utf8_lossy(executable)
+        .chars()
+        .any(char::is_control)
+    {
+        return None;
+    }
     Some(Probe {
         major,
         minor,
@@ -251,6 +270,9 @@ mod tests {
             b"3 12 x final 0 cpython /usr/bin/python3",
             b"3 12 1 gamma 0 cpython /usr/bin/python3",
             b"3 12 1 final 0 c\x1b[31m /usr/bin/python3",
+            b"3 12 1 final 0 cpython /usr/bin/\x1b]0;owned\x07python3",
+            b"3 12 1 final 0 cpython /usr/bin/python3\n",
+            "3 12 1 final 0 cpython /usr/bin/\u{9b}python3".as_bytes(),
             b"-3 12 1 final 0 cpython /usr/bin/python3",
         ] {
             assert!(parse_answer(output).is_none(), "{output:?}");
@@ -271,5 +293,39 @@ mod tests {
         let probe = probe(&python, DEFAULT_PROBE_TIMEOUT).unwrap();
         assert_eq!(probe.major, 3);
         assert!(probe.executable.is_absolute());
+    }
+
+    #[cfg(unix)]
+    fn fake_interpreter(dir: &Path, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("python3.12");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_candidate_that_floods_or_writes_escapes_is_refused_in_plain_words() {
+        let dir = tempfile::tempdir().unwrap();
+        // Output without end: refused at once (its pipe closes at the cap),
+        // not after the timeout with gigabytes held in memory.
+        let flood = fake_interpreter(dir.path(), "exec yes 3 12 1 final 0 cpython");
+        let started = Instant::now();
+        assert!(probe(&flood, DEFAULT_PROBE_TIMEOUT).is_err());
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // An escape sequence on stderr is not passed on.
+        let hostile = fake_interpreter(
+            dir.path(),
+            r"printf '\033]0;owned\007\033[31mbroken\033[0m\n' >&2; exit 1",
+        );
+        let err = probe(&hostile, DEFAULT_PROBE_TIMEOUT)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("exit status 1: ]0;owned[31mbroken[0m"),
+            "{err:?}"
+        );
+        assert!(!err.chars().any(char::is_control), "{err:?}");
     }
 }
